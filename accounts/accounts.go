@@ -1,0 +1,98 @@
+// Package accounts manages who uses the hub: organisations (hospitals and
+// maker groups), users and their roles, passwords, login sessions and API
+// tokens. It decides what each caller may do with accounts; handlers only
+// pass the acting user in the context (makerhub.NewContextWithUser).
+package accounts
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"runtime"
+	"time"
+
+	"github.com/makerhub/makerhub"
+)
+
+// Options configure a Service. The zero value of each field means its default.
+type Options struct {
+	// Now is the clock; tests replace it to move time forward.
+	Now func() time.Time
+	// SessionTTL is how long a login session lasts (default 30 days).
+	SessionTTL time.Duration
+	// Password are the argon2id costs for new hashes (default
+	// DefaultPasswordParams).
+	Password PasswordParams
+	// Login limits failed logins (default DefaultLoginLimits). A burst of
+	// -1 turns that limit off, for load tests against one loopback IP.
+	Login LoginLimits
+}
+
+// Service is the accounts domain service over the hub's SQLite database.
+type Service struct {
+	db         *sql.DB
+	now        func() time.Time
+	sessionTTL time.Duration
+	hasher     *hasher
+	byAccount  *limiterSet
+	byIP       *limiterSet
+	// dummyHash is verified against when an email is unknown, so that a
+	// login takes as long whether or not the account exists.
+	dummyHash string
+}
+
+// New returns a Service using db, whose schema must be migrated.
+func New(db *sql.DB, opts Options) (*Service, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.SessionTTL <= 0 {
+		opts.SessionTTL = 30 * 24 * time.Hour
+	}
+	if opts.Password == (PasswordParams{}) {
+		opts.Password = DefaultPasswordParams
+	}
+	if opts.Login == (LoginLimits{}) {
+		opts.Login = DefaultLoginLimits
+	}
+	s := &Service{
+		db:         db,
+		now:        opts.Now,
+		sessionTTL: opts.SessionTTL,
+		hasher:     newHasher(opts.Password, runtime.GOMAXPROCS(0)),
+		byAccount:  newLimiterSet(opts.Login.AccountBurst, opts.Login.AccountInterval),
+		byIP:       newLimiterSet(opts.Login.IPBurst, opts.Login.IPInterval),
+	}
+	var err error
+	if s.dummyHash, err = s.hasher.hash(context.Background(), "not a real password"); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// requireUser returns the acting user or EUNAUTHORIZED.
+func requireUser(ctx context.Context) (*makerhub.User, error) {
+	u := makerhub.UserFromContext(ctx)
+	if u == nil {
+		return nil, makerhub.Errorf(makerhub.EUNAUTHORIZED, "You must log in: send a session cookie or an Authorization: Bearer token.")
+	}
+	return u, nil
+}
+
+// requireCoordinator returns the acting user if a coordinator.
+func requireCoordinator(ctx context.Context, action string) (*makerhub.User, error) {
+	u, err := requireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if u.Role != makerhub.RoleCoordinator {
+		return nil, makerhub.Errorf(makerhub.EFORBIDDEN, "Only coordinators can %s.", action)
+	}
+	return u, nil
+}
+
+// rollback ends tx if it has not been committed; errors are irrelevant then.
+func rollback(tx *sql.Tx) { _ = tx.Rollback() }
+
+// notFound reports whether err is sql.ErrNoRows.
+func notFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }

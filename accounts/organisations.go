@@ -1,0 +1,172 @@
+package accounts
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/internal/sqlite"
+)
+
+const orgColumns = `o.id, o.kind, o.name, o.address, o.lat, o.lon, o.verified_at, o.verified_by, o.created_at`
+
+// nullOrganisation scans an organisation from a LEFT JOIN, where every column
+// may be NULL (a coordinator without an organisation).
+type nullOrganisation struct {
+	id         sql.NullInt64
+	kind       sql.NullString
+	name       sql.NullString
+	address    sql.NullString
+	lat, lon   sql.NullFloat64
+	verifiedAt *time.Time
+	verifiedBy sql.NullInt64
+	createdAt  sql.NullString
+}
+
+func (n *nullOrganisation) organisation() (*makerhub.Organisation, error) {
+	if !n.id.Valid {
+		return nil, nil
+	}
+	o := &makerhub.Organisation{
+		ID: n.id.Int64, Kind: makerhub.OrganisationKind(n.kind.String),
+		Name: n.name.String, Address: n.address.String,
+		Lat: n.lat.Float64, Lon: n.lon.Float64, VerifiedAt: n.verifiedAt,
+	}
+	if n.verifiedBy.Valid {
+		by := n.verifiedBy.Int64
+		o.VerifiedBy = &by
+	}
+	var err error
+	o.CreatedAt, err = sqlite.ParseTime(n.createdAt.String)
+	return o, err
+}
+
+func scanOrganisation(row interface{ Scan(...any) error }) (*makerhub.Organisation, error) {
+	var n nullOrganisation
+	if err := row.Scan(&n.id, &n.kind, &n.name, &n.address, &n.lat, &n.lon,
+		sqlite.NullTime(&n.verifiedAt), &n.verifiedBy, &n.createdAt); err != nil {
+		return nil, err
+	}
+	return n.organisation()
+}
+
+// FindOrganisationByID returns an organisation. Coordinators see any; other
+// users only their own.
+func (s *Service) FindOrganisationByID(ctx context.Context, id int64) (*makerhub.Organisation, error) {
+	u, err := requireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if u.Role != makerhub.RoleCoordinator && u.OrganisationID() != id {
+		return nil, makerhub.Errorf(makerhub.EFORBIDDEN, "You can only see your own organisation.")
+	}
+	return findOrganisationByID(ctx, s.db, id)
+}
+
+func findOrganisationByID(ctx context.Context, q queryer, id int64) (*makerhub.Organisation, error) {
+	o, err := scanOrganisation(q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations o WHERE o.id = ?`, id))
+	if notFound(err) {
+		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Organisation %d does not exist.", id)
+	}
+	return o, err
+}
+
+// OrganisationFilter selects organisations in FindOrganisations.
+type OrganisationFilter struct {
+	Kind     makerhub.OrganisationKind // "" for any
+	Verified *bool                     // nil for any
+	Query    string                    // case-insensitive substring of name or address
+	Offset   int
+	Limit    int // default 50, at most 500
+}
+
+// FindOrganisations lists organisations for coordinators, oldest first, with
+// the total number that match the filter.
+func (s *Service) FindOrganisations(ctx context.Context, f OrganisationFilter) ([]*makerhub.Organisation, int, error) {
+	if _, err := requireCoordinator(ctx, "list organisations"); err != nil {
+		return nil, 0, err
+	}
+	if f.Kind != "" && f.Kind != makerhub.OrgHospital && f.Kind != makerhub.OrgMakers {
+		return nil, 0, makerhub.Errorf(makerhub.EINVALID, `kind %q is not known: use "hospital" or "makers".`, f.Kind)
+	}
+	if f.Offset < 0 {
+		return nil, 0, makerhub.Errorf(makerhub.EINVALID, "offset must not be negative.")
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	} else if f.Limit > 500 {
+		f.Limit = 500
+	}
+	where := []string{"1=1"}
+	var args []any
+	if f.Kind != "" {
+		where, args = append(where, "o.kind = ?"), append(args, f.Kind)
+	}
+	if f.Verified != nil {
+		if *f.Verified {
+			where = append(where, "o.verified_at IS NOT NULL")
+		} else {
+			where = append(where, "o.verified_at IS NULL")
+		}
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
+		where = append(where, `(o.name LIKE ? ESCAPE '\' OR o.address LIKE ? ESCAPE '\')`)
+		args = append(args, like, like)
+	}
+	cond := " WHERE " + strings.Join(where, " AND ")
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM organisations o`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+orgColumns+` FROM organisations o`+cond+
+		` ORDER BY o.id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	orgs := []*makerhub.Organisation{}
+	for rows.Next() {
+		o, err := scanOrganisation(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		orgs = append(orgs, o)
+	}
+	return orgs, total, rows.Err()
+}
+
+// VerifyOrganisation marks a hospital as verified by the acting coordinator,
+// after which its requests can be routed. Verifying an already verified
+// hospital changes nothing and is not an error.
+func (s *Service) VerifyOrganisation(ctx context.Context, id int64) (*makerhub.Organisation, error) {
+	u, err := requireCoordinator(ctx, "verify organisations")
+	if err != nil {
+		return nil, err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer rollback(tx)
+	o, err := findOrganisationByID(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if o.Kind != makerhub.OrgHospital {
+		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Organisation %d (%s) is a maker group; only hospitals are verified.", o.ID, o.Name)
+	}
+	if o.Verified() {
+		return o, nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE organisations SET verified_at = ?, verified_by = ? WHERE id = ?`,
+		sqlite.FormatTime(s.now()), u.ID, id); err != nil {
+		return nil, err
+	}
+	if o, err = findOrganisationByID(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	return o, tx.Commit()
+}

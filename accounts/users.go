@@ -1,0 +1,222 @@
+package accounts
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/internal/sqlite"
+)
+
+// Password length bounds. The upper bound stops a megabyte "password" from
+// costing a hash's worth of CPU per byte of request.
+const (
+	MinPasswordLength = 10
+	MaxPasswordLength = 1024
+)
+
+// OrganisationInput describes a new organisation. Lat and Lon are pointers so
+// that a missing coordinate is told apart from 0, which is a real place.
+type OrganisationInput struct {
+	Name    string   `json:"name"`
+	Address string   `json:"address"`
+	Lat     *float64 `json:"lat"`
+	Lon     *float64 `json:"lon"`
+}
+
+// NewUser is an account to create.
+type NewUser struct {
+	Email    string        `json:"email"`
+	Password string        `json:"password"`
+	Name     string        `json:"name"`
+	Role     makerhub.Role `json:"role"`
+	// Organisation is required for makers and hospital staff, optional for
+	// coordinators (a coordinator may run a collection hub, for example).
+	Organisation *OrganisationInput `json:"organisation"`
+}
+
+// Signup creates a maker or hospital account together with its organisation.
+// Hospital organisations start unverified. Anyone may sign up; coordinators
+// are created by an operator with CreateUser (makerhub users create).
+func (s *Service) Signup(ctx context.Context, in NewUser) (*makerhub.User, error) {
+	switch in.Role {
+	case makerhub.RoleMaker, makerhub.RoleHospital:
+	case makerhub.RoleCoordinator:
+		return nil, makerhub.Errorf(makerhub.EFORBIDDEN, "Coordinator accounts cannot sign up; an operator creates them with: makerhub users create --role coordinator.")
+	case "":
+		return nil, makerhub.Errorf(makerhub.EINVALID, `role is required: "maker" or "hospital".`)
+	default:
+		return nil, makerhub.Errorf(makerhub.EINVALID, `role %q is not known: use "maker" or "hospital".`, in.Role)
+	}
+	return s.CreateUser(ctx, in)
+}
+
+// CreateUser creates an account of any role. It authorizes nobody: it is for
+// the operator's command line, which has the database at hand anyway. The web
+// API reaches it only through Signup.
+func (s *Service) CreateUser(ctx context.Context, in NewUser) (*makerhub.User, error) {
+	if err := validateNewUser(&in); err != nil {
+		return nil, err
+	}
+	hash, err := s.hasher.hash(ctx, in.Password)
+	if err != nil {
+		return nil, fmt.Errorf("hash password: %w", err)
+	}
+	now := s.now()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer rollback(tx)
+
+	var orgID sql.NullInt64
+	if o := in.Organisation; o != nil {
+		kind := makerhub.OrgMakers
+		if in.Role == makerhub.RoleHospital {
+			kind = makerhub.OrgHospital
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO organisations (kind, name, address, lat, lon, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, kind, o.Name, o.Address, *o.Lat, *o.Lon, sqlite.FormatTime(now))
+		if err != nil {
+			return nil, fmt.Errorf("insert organisation: %w", err)
+		}
+		id, _ := res.LastInsertId()
+		orgID = sql.NullInt64{Int64: id, Valid: true}
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, role, organisation_id, password_hash, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, in.Email, in.Name, in.Role, orgID, hash, sqlite.FormatTime(now))
+	if sqlite.IsUniqueViolation(err) {
+		return nil, makerhub.Errorf(makerhub.ECONFLICT, "An account with the email %s already exists: log in instead.", in.Email)
+	} else if err != nil {
+		return nil, fmt.Errorf("insert user: %w", err)
+	}
+	id, _ := res.LastInsertId()
+	u, err := findUserByID(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	return u, tx.Commit()
+}
+
+// validateNewUser checks and normalises in, naming the first field at fault.
+func validateNewUser(in *NewUser) error {
+	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Email == "" {
+		return makerhub.Errorf(makerhub.EINVALID, "email is required.")
+	}
+	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 {
+		return makerhub.Errorf(makerhub.EINVALID, "email %q is not a valid email address (expected name@example.org).", in.Email)
+	}
+	if n := utf8.RuneCountInString(in.Password); n < MinPasswordLength {
+		return makerhub.Errorf(makerhub.EINVALID, "password must be at least %d characters long (it has %d).", MinPasswordLength, n)
+	}
+	if len(in.Password) > MaxPasswordLength {
+		return makerhub.Errorf(makerhub.EINVALID, "password must be at most %d bytes long.", MaxPasswordLength)
+	}
+	if err := checkText("name", in.Name, 200); err != nil {
+		return err
+	}
+	if !in.Role.Valid() {
+		return makerhub.Errorf(makerhub.EINVALID, `role %q is not known: use "coordinator", "maker" or "hospital".`, in.Role)
+	}
+	if in.Organisation == nil {
+		if in.Role != makerhub.RoleCoordinator {
+			return makerhub.Errorf(makerhub.EINVALID, "organisation is required for a %s: give its name, address, lat and lon.", in.Role)
+		}
+		return nil
+	}
+	return validateOrganisation(in.Organisation)
+}
+
+func validateOrganisation(o *OrganisationInput) error {
+	o.Name = strings.TrimSpace(o.Name)
+	o.Address = strings.TrimSpace(o.Address)
+	if err := checkText("organisation.name", o.Name, 200); err != nil {
+		return err
+	}
+	if err := checkText("organisation.address", o.Address, 500); err != nil {
+		return err
+	}
+	if o.Lat == nil || o.Lon == nil {
+		return makerhub.Errorf(makerhub.EINVALID, "organisation.lat and organisation.lon are required: the hub routes parts by distance.")
+	}
+	if math.IsNaN(*o.Lat) || *o.Lat < -90 || *o.Lat > 90 {
+		return makerhub.Errorf(makerhub.EINVALID, "organisation.lat must be between -90 and 90 (it is %v).", *o.Lat)
+	}
+	if math.IsNaN(*o.Lon) || *o.Lon < -180 || *o.Lon > 180 {
+		return makerhub.Errorf(makerhub.EINVALID, "organisation.lon must be between -180 and 180 (it is %v).", *o.Lon)
+	}
+	return nil
+}
+
+func checkText(field, v string, max int) error {
+	if v == "" {
+		return makerhub.Errorf(makerhub.EINVALID, "%s is required.", field)
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return makerhub.Errorf(makerhub.EINVALID, "%s is %d characters long; the limit is %d.", field, n, max)
+	}
+	if !utf8.ValidString(v) {
+		return makerhub.Errorf(makerhub.EINVALID, "%s is not valid UTF-8 text.", field)
+	}
+	for _, r := range v {
+		if r < 0x20 && r != '\t' && r != '\n' || r == 0x7f {
+			return makerhub.Errorf(makerhub.EINVALID, "%s contains a control character (U+%04X).", field, r)
+		}
+	}
+	return nil
+}
+
+// CountCoordinators returns how many coordinator accounts exist; serve warns
+// at start when there are none, since nobody could then verify hospitals.
+func (s *Service) CountCoordinators(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = 'coordinator'`).Scan(&n)
+	return n, err
+}
+
+// queryer is what the find helpers need: a *sql.DB or a *sql.Tx.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+const userColumns = `u.id, u.email, u.name, u.role, u.created_at,
+	o.id, o.kind, o.name, o.address, o.lat, o.lon, o.verified_at, o.verified_by, o.created_at`
+
+const userFrom = ` FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id `
+
+// findUserByID returns the user with its organisation, or ENOTFOUND.
+func findUserByID(ctx context.Context, q queryer, id int64) (*makerhub.User, error) {
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+userFrom+`WHERE u.id = ?`, id))
+	if notFound(err) {
+		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "User %d does not exist.", id)
+	}
+	return u, err
+}
+
+// scanUser scans userColumns.
+func scanUser(row interface{ Scan(...any) error }) (*makerhub.User, error) {
+	var u makerhub.User
+	var o nullOrganisation
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, sqlite.Time(&u.CreatedAt),
+		&o.id, &o.kind, &o.name, &o.address, &o.lat, &o.lon, sqlite.NullTime(&o.verifiedAt), &o.verifiedBy, &o.createdAt)
+	if err != nil {
+		return nil, err
+	}
+	if u.Organisation, err = o.organisation(); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// Me returns the acting user, or EUNAUTHORIZED for an anonymous caller.
+func (s *Service) Me(ctx context.Context) (*makerhub.User, error) {
+	return requireUser(ctx)
+}

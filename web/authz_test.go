@@ -1,0 +1,135 @@
+package web_test
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/makerhub/makerhub/accounts"
+)
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+var callerKinds = []string{"anonymous", "maker", "hospital", "unverified", "coordinator"}
+
+// matrixEntry says, for one route, how to call it as each caller and what
+// status each must get.
+type matrixEntry struct {
+	// prepare returns the path, body and token to send for caller c. The
+	// token is c's unless prepare returns another ("" for anonymous).
+	prepare func(h *testHub, c *caller, w *world) (path, body, token string)
+	want    map[string]int
+}
+
+// world is what the matrix requests refer to.
+type world struct {
+	hospitalOrg int64 // the verified hospital caller's organisation
+}
+
+func asCaller(path string) func(*testHub, *caller, *world) (string, string, string) {
+	return func(_ *testHub, c *caller, _ *world) (string, string, string) { return path, "", c.token }
+}
+
+func all(status int) map[string]int {
+	m := map[string]int{}
+	for _, k := range callerKinds {
+		m[k] = status
+	}
+	return m
+}
+
+func loggedIn(status int) map[string]int {
+	m := all(status)
+	m["anonymous"] = 401
+	return m
+}
+
+func coordinatorsOnly(status int) map[string]int {
+	return map[string]int{"anonymous": 401, "maker": 403, "hospital": 403, "unverified": 403, "coordinator": status}
+}
+
+// roleMatrix covers every route of the API. TestRoleMatrixCoversEveryRoute
+// fails when a route is added without its row.
+var roleMatrix = map[string]matrixEntry{
+	"GET /healthz":             {asCaller("/healthz"), all(200)},
+	"GET /readyz":              {asCaller("/readyz"), all(200)},
+	"GET /metrics":             {asCaller("/metrics"), all(200)},
+	"GET /api/v1/openapi.json": {asCaller("/api/v1/openapi.json"), all(200)},
+	"POST /api/v1/auth/signup": {func(h *testHub, c *caller, _ *world) (string, string, string) {
+		return "/api/v1/auth/signup", signupBody(h.uniqueEmail("new"), "maker", "Fablab"), c.token
+	}, all(201)},
+	"POST /api/v1/auth/login": {func(h *testHub, c *caller, _ *world) (string, string, string) {
+		email := h.uniqueEmail("login")
+		h.request("POST", "/api/v1/auth/signup", signupBody(email, "maker", "F"), "", nil)
+		return "/api/v1/auth/login", fmt.Sprintf(`{"email":%q,"password":"correct horse battery"}`, email), c.token
+	}, all(200)},
+	"POST /api/v1/auth/logout": {func(h *testHub, c *caller, _ *world) (string, string, string) {
+		if c.user == nil {
+			return "/api/v1/auth/logout", "", ""
+		}
+		return "/api/v1/auth/logout", "", h.login(c.user.Email) // a fresh session, so c's stays valid
+	}, loggedIn(204)},
+	"GET /api/v1/me":     {asCaller("/api/v1/me"), loggedIn(200)},
+	"GET /api/v1/tokens": {asCaller("/api/v1/tokens"), loggedIn(200)},
+	"POST /api/v1/tokens": {func(_ *testHub, c *caller, _ *world) (string, string, string) {
+		return "/api/v1/tokens", `{"name":"ci"}`, c.token
+	}, loggedIn(201)},
+	"DELETE /api/v1/tokens/:id": {func(h *testHub, c *caller, _ *world) (string, string, string) {
+		if c.user == nil {
+			return "/api/v1/tokens/1", "", ""
+		}
+		r := h.request("POST", "/api/v1/tokens", `{"name":"to revoke"}`, c.token, nil)
+		var t struct{ ID int64 }
+		r.decode(h.t, &t)
+		return "/api/v1/tokens/" + itoa(t.ID), "", c.token
+	}, loggedIn(204)},
+	"GET /api/v1/organisations": {asCaller("/api/v1/organisations"), coordinatorsOnly(200)},
+	"GET /api/v1/organisations/:id": {func(_ *testHub, c *caller, w *world) (string, string, string) {
+		return "/api/v1/organisations/" + itoa(w.hospitalOrg), "", c.token
+	}, map[string]int{"anonymous": 401, "maker": 403, "hospital": 200, "unverified": 403, "coordinator": 200}},
+	"POST /api/v1/organisations/:id/verify": {func(_ *testHub, c *caller, w *world) (string, string, string) {
+		return "/api/v1/organisations/" + itoa(w.hospitalOrg) + "/verify", "", c.token
+	}, coordinatorsOnly(200)},
+}
+
+func TestRoleMatrix(t *testing.T) {
+	h := newTestHub(t, accounts.Options{})
+	callers := map[string]*caller{}
+	for _, k := range callerKinds {
+		callers[k] = h.newCaller(k)
+	}
+	w := &world{hospitalOrg: callers["hospital"].user.Organisation.ID}
+	for route, entry := range roleMatrix {
+		method, _, _ := strings.Cut(route, " ")
+		for _, k := range callerKinds {
+			t.Run(route+"/"+k, func(t *testing.T) {
+				path, body, token := entry.prepare(h, callers[k], w)
+				r := h.request(method, path, body, token, nil)
+				if r.StatusCode != entry.want[k] {
+					t.Fatalf("%s as %s: status %d, want %d; body %s", route, k, r.StatusCode, entry.want[k], r.body)
+				}
+				if r.StatusCode >= 400 {
+					errorOf(t, r)
+				}
+			})
+		}
+	}
+}
+
+func TestRoleMatrixCoversEveryRoute(t *testing.T) {
+	h := newTestHub(t, accounts.Options{})
+	seen := map[string]bool{}
+	for _, r := range h.srv.Routes() {
+		key := r.Method + " " + r.Path
+		seen[key] = true
+		if _, ok := roleMatrix[key]; !ok {
+			t.Errorf("route %s has no row in roleMatrix", key)
+		}
+	}
+	for key := range roleMatrix {
+		if !seen[key] {
+			t.Errorf("roleMatrix row %s matches no route", key)
+		}
+	}
+}

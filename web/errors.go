@@ -1,0 +1,103 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/internal/sqlite"
+)
+
+// errorStatus maps each error code to its HTTP status: the only place where
+// domain errors meet HTTP.
+var errorStatus = map[string]int{
+	makerhub.EINVALID:        http.StatusBadRequest,
+	makerhub.EUNAUTHORIZED:   http.StatusUnauthorized,
+	makerhub.EFORBIDDEN:      http.StatusForbidden,
+	makerhub.ENOTFOUND:       http.StatusNotFound,
+	makerhub.ECONFLICT:       http.StatusConflict,
+	makerhub.ETOOLARGE:       http.StatusRequestEntityTooLarge,
+	makerhub.EUNSUPPORTED:    http.StatusUnsupportedMediaType,
+	makerhub.EUNPROCESSABLE:  http.StatusUnprocessableEntity,
+	makerhub.ERATELIMITED:    http.StatusTooManyRequests,
+	makerhub.EINTERNAL:       http.StatusInternalServerError,
+	makerhub.ENOTIMPLEMENTED: http.StatusNotImplemented,
+	makerhub.EUNAVAILABLE:    http.StatusServiceUnavailable,
+}
+
+// statusClientClosedRequest is what nginx logs when the client went away
+// before the answer; nobody reads the response, but metrics and logs do.
+const statusClientClosedRequest = 499
+
+// errorBody is the one shape of every JSON error.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// classify turns infrastructure failures that are not coded yet into coded
+// errors users can act on: a database busy past its timeout is a 503 worth
+// retrying, not a bug.
+func classify(err error) error {
+	if sqlite.IsBusy(err) {
+		return &makerhub.Error{Code: makerhub.EUNAVAILABLE, RetryAfter: time.Second, Err: err,
+			Message: "The database is busy: try again in a moment."}
+	}
+	return err
+}
+
+// renderError answers the request with err in the one error shape. Internal
+// errors are logged with the request ID and shown only as a generic message
+// that quotes the ID, so a user can report it and an operator can find it.
+func (s *Server) renderError(c *gin.Context, err error) {
+	err = classify(err)
+	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+		s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "client closed the request",
+			slog.String("request_id", requestID(c)), slog.String("error", err.Error()))
+		c.AbortWithStatus(statusClientClosedRequest)
+		return
+	}
+	code := makerhub.ErrorCode(err)
+	msg := makerhub.ErrorMessage(err)
+	status, ok := errorStatus[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if status == http.StatusInternalServerError {
+		s.log.LogAttrs(c.Request.Context(), slog.LevelError, "internal error",
+			slog.String("request_id", requestID(c)), slog.String("method", c.Request.Method),
+			slog.String("path", c.Request.URL.Path), slog.String("error", err.Error()))
+		msg = "Internal error: the hub could not complete this request. If it persists, report request ID " + requestID(c) + " to a coordinator."
+		code = makerhub.EINTERNAL
+	} else if status == http.StatusServiceUnavailable {
+		s.log.LogAttrs(c.Request.Context(), slog.LevelWarn, "dependency unavailable",
+			slog.String("request_id", requestID(c)), slog.String("error", err.Error()))
+	}
+	var me *makerhub.Error
+	if errors.As(err, &me) && me.RetryAfter > 0 {
+		secs := int(me.RetryAfter.Seconds())
+		if secs < 1 {
+			secs = 1
+		}
+		c.Header("Retry-After", strconv.Itoa(secs))
+	}
+	if status == http.StatusUnauthorized {
+		c.Header("WWW-Authenticate", `Bearer realm="makerhub"`)
+	}
+	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Code: code, Message: msg}})
+}
+
+// abortWith is renderError for a coded error built on the spot.
+func (s *Server) abortWith(c *gin.Context, code, format string, args ...any) {
+	s.renderError(c, makerhub.Errorf(code, format, args...))
+}

@@ -1,0 +1,110 @@
+// Package web is the hub's HTTP face: a gin engine serving the JSON API (and,
+// later, the HTML pages). Handlers decode requests, put the caller in the
+// context and call domain services, which decide what the caller may do;
+// handlers never check roles themselves.
+package web
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/accounts"
+)
+
+func init() {
+	// Debug mode only prints route tables and warnings to stdout; the
+	// server logs through slog instead.
+	gin.SetMode(gin.ReleaseMode)
+}
+
+// Config holds everything the server needs; NewServer takes nothing else.
+type Config struct {
+	Logger   *slog.Logger
+	DB       *sql.DB // checked by /readyz
+	Blobs    makerhub.BlobStore
+	Accounts *accounts.Service
+
+	// CookieSecure marks session cookies Secure; set it when the hub is
+	// served over HTTPS (directly or behind a TLS-terminating proxy).
+	CookieSecure bool
+	// TrustedProxies are the addresses or CIDRs of reverse proxies whose
+	// X-Forwarded-For is believed for the client's IP (used by login rate
+	// limits and logs). Empty: the connection's address is the client's.
+	TrustedProxies []string
+	// ReadyTimeout bounds each readiness check (default 2 s).
+	ReadyTimeout time.Duration
+	// MaxJSONBytes bounds JSON request bodies (default 1 MiB).
+	MaxJSONBytes int64
+}
+
+// Server is the HTTP server's handler and its dependencies.
+type Server struct {
+	log          *slog.Logger
+	db           *sql.DB
+	blobs        makerhub.BlobStore
+	accounts     *accounts.Service
+	cookieSecure bool
+	readyTimeout time.Duration
+	maxJSONBytes int64
+	metrics      *metrics
+	engine       *gin.Engine
+	handler      http.Handler
+}
+
+// NewServer builds the server and its routes.
+func NewServer(cfg Config) (*Server, error) {
+	if cfg.Logger == nil || cfg.DB == nil || cfg.Blobs == nil || cfg.Accounts == nil {
+		return nil, errors.New("web: Logger, DB, Blobs and Accounts are required")
+	}
+	s := &Server{
+		log: cfg.Logger, db: cfg.DB, blobs: cfg.Blobs, accounts: cfg.Accounts,
+		cookieSecure: cfg.CookieSecure,
+		readyTimeout: cfg.ReadyTimeout,
+		maxJSONBytes: cfg.MaxJSONBytes,
+		metrics:      newMetrics(),
+	}
+	if s.readyTimeout <= 0 {
+		s.readyTimeout = 2 * time.Second
+	}
+	if s.maxJSONBytes <= 0 {
+		s.maxJSONBytes = defaultMaxJSONBytes
+	}
+
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("trusted proxies: %w", err)
+	}
+	if len(cfg.TrustedProxies) == 0 {
+		// Without trusted proxies, ignore forwarding headers altogether.
+		e.ForwardedByClientIP = false
+	}
+	s.engine = e
+	s.routes()
+
+	// Cross-site request forgery: cookies make browsers send credentials
+	// with requests that other sites trigger; refuse unsafe cross-origin
+	// browser requests (Sec-Fetch-Site / Origin checks, Go 1.25+).
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSONError(w, http.StatusForbidden, makerhub.EFORBIDDEN,
+			"Cross-origin request refused: this action must come from the hub's own pages or a non-browser client.")
+	}))
+	s.handler = csrf.Handler(e)
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Routes lists the registered routes, for tests and documentation checks.
+func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
