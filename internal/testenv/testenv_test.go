@@ -1,0 +1,101 @@
+package testenv_test
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/makerhub/makerhub/internal/testenv"
+)
+
+// TestScriptVersion checks that scripts/ensure-minio.sh builds the version
+// the tests look for; otherwise the script would build a binary that
+// MinIOBinary never finds.
+func TestScriptVersion(t *testing.T) {
+	b, err := os.ReadFile("../../scripts/ensure-minio.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^VERSION="([^"]+)"$`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal(`scripts/ensure-minio.sh has no line VERSION="…"`)
+	}
+	if got := string(m[1]); got != testenv.MinIOVersion {
+		t.Fatalf("scripts/ensure-minio.sh builds MinIO %s, testenv.MinIOVersion is %s; make them agree", got, testenv.MinIOVersion)
+	}
+}
+
+func TestMinIOBinaryFromEnv(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MAKERHUB_MINIO", exe)
+	if got := testenv.MinIOBinary(t); got != exe {
+		t.Fatalf("MinIOBinary = %q, want $MAKERHUB_MINIO %q", got, exe)
+	}
+}
+
+// recorder is a testing.TB that records Skipf and Fatalf instead of ending
+// the test, to check which one MinIOBinary calls.
+type recorder struct {
+	testing.TB
+	skipped, fatal string
+}
+
+func (r *recorder) Skipf(format string, args ...any)  { r.skipped = fmt.Sprintf(format, args...) }
+func (r *recorder) Fatalf(format string, args ...any) { r.fatal = fmt.Sprintf(format, args...) }
+
+// TestMinIOBinaryMissing checks that a missing binary skips a test on a
+// developer's machine but fails it in CI, both with a hint how to get it.
+func TestMinIOBinaryMissing(t *testing.T) {
+	t.Setenv("MAKERHUB_MINIO", "")
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+
+	t.Setenv("CI", "")
+	r := &recorder{TB: t}
+	testenv.MinIOBinary(r)
+	if r.fatal != "" || !strings.Contains(r.skipped, "scripts/ensure-minio.sh") {
+		t.Errorf("outside CI: skipped %q, failed %q; want a skip naming scripts/ensure-minio.sh", r.skipped, r.fatal)
+	}
+
+	t.Setenv("CI", "true")
+	r = &recorder{TB: t}
+	testenv.MinIOBinary(r)
+	if r.skipped != "" || !strings.Contains(r.fatal, "scripts/ensure-minio.sh") {
+		t.Errorf("in CI: skipped %q, failed %q; want a failure naming scripts/ensure-minio.sh", r.skipped, r.fatal)
+	}
+}
+
+// TestStopStart checks what the outage tests rely on: after Stop the
+// address refuses connections, and Start brings the server back on the same
+// address with its data.
+func TestStopStart(t *testing.T) {
+	m := testenv.StartMinIO(t)
+	ready := "http://" + m.Endpoint + "/minio/health/ready"
+	client := &http.Client{Timeout: 2 * time.Second}
+	get := func() (int, error) {
+		resp, err := client.Get(ready)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	if code, err := get(); err != nil || code != http.StatusOK {
+		t.Fatalf("after StartMinIO: %d, %v", code, err)
+	}
+	m.Stop(t)
+	if _, err := get(); err == nil {
+		t.Fatal("MinIO still answers after Stop")
+	}
+	m.Stop(t) // stopping a stopped server is harmless
+	m.Start(t)
+	if code, err := get(); err != nil || code != http.StatusOK {
+		t.Fatalf("after Start: %d, %v", code, err)
+	}
+}
