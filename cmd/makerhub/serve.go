@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/accounts"
+	"github.com/makerhub/makerhub/internal/blob/local"
+	"github.com/makerhub/makerhub/internal/blob/s3"
+	"github.com/makerhub/makerhub/internal/sqlite"
+	"github.com/makerhub/makerhub/web"
+)
+
+// storeFlags are where the hub keeps its data; serve and the operator
+// commands share them.
+type storeFlags struct {
+	data, db, blobs string
+	s3              s3.Config
+}
+
+func (f *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.data, "data", "./data", "`folder` for the database and blobs, unless --db or --blobs say otherwise")
+	fs.StringVar(&f.db, "db", "", "SQLite database `file` (default DATA/makerhub.db)")
+	fs.StringVar(&f.blobs, "blobs", "", "`folder` for blobs on local disk (default DATA/blobs); unused with S3")
+	fs.StringVar(&f.s3.Endpoint, "s3-endpoint", "", "S3 service `host:port` (MinIO, Ceph, AWS…); setting it moves blobs there")
+	fs.StringVar(&f.s3.AccessKey, "s3-access-key", "", "S3 access `key`")
+	fs.StringVar(&f.s3.SecretKey, "s3-secret-key", "", "S3 secret `key` (prefer the environment variable: flags show in ps)")
+	fs.StringVar(&f.s3.Bucket, "s3-bucket", "makerhub", "S3 `bucket`, created if missing")
+	fs.StringVar(&f.s3.Region, "s3-region", "", "S3 `region` (empty: ask the service)")
+	fs.BoolVar(&f.s3.Secure, "s3-secure", false, "talk to S3 over HTTPS")
+}
+
+func (f *storeFlags) dbPath() string {
+	if f.db != "" {
+		return f.db
+	}
+	return filepath.Join(f.data, "makerhub.db")
+}
+
+// openDB opens and migrates the database.
+func (f *storeFlags) openDB(ctx context.Context) (*sql.DB, error) {
+	return sqlite.Open(ctx, f.dbPath())
+}
+
+// openBlobs returns the configured blob store and a description for logs.
+func (f *storeFlags) openBlobs() (makerhub.BlobStore, string, error) {
+	if f.s3.Endpoint == "" {
+		dir := f.blobs
+		if dir == "" {
+			dir = filepath.Join(f.data, "blobs")
+		}
+		st, err := local.New(dir)
+		if err != nil {
+			return nil, "", fmt.Errorf("blob folder %s: %w", dir, err)
+		}
+		return st, "local disk " + dir, nil
+	}
+	st, err := s3.New(f.s3)
+	if err != nil {
+		return nil, "", err
+	}
+	return st, st.String(), nil
+}
+
+type serveFlags struct {
+	store           storeFlags
+	addr            string
+	logLevel        string
+	logFormat       string
+	cookieSecure    bool
+	trustedProxies  listFlag
+	sessionTTL      time.Duration
+	shutdownTimeout time.Duration
+	loginAccount    int
+	loginIP         int
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var f serveFlags
+	fs := newFlagSet("serve", "Start the hub.", stdout)
+	f.store.register(fs)
+	fs.StringVar(&f.addr, "addr", ":8080", "`address` to listen on")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
+	fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text or json")
+	fs.BoolVar(&f.cookieSecure, "cookie-secure", false, "mark session cookies Secure (set when users reach the hub over HTTPS)")
+	fs.Var(&f.trustedProxies, "trusted-proxies", "comma-separated `addresses or CIDRs` of reverse proxies whose X-Forwarded-For is trusted")
+	fs.DurationVar(&f.sessionTTL, "session-ttl", 30*24*time.Hour, "how long a login session lasts (`duration`)")
+	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long in-flight requests may take to finish (`duration`)")
+	fs.IntVar(&f.loginAccount, "login-account-burst", accounts.DefaultLoginLimits.AccountBurst, "failed logins allowed per account before one a minute (`n`; -1 turns the limit off)")
+	fs.IntVar(&f.loginIP, "login-ip-burst", accounts.DefaultLoginLimits.IPBurst, "login attempts allowed per client IP before one every 2 s (`n`; -1 turns the limit off)")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, f.logLevel, f.logFormat)
+	if err != nil {
+		return err
+	}
+
+	db, err := f.store.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	blobs, where, err := f.store.openBlobs()
+	if err != nil {
+		return err
+	}
+	if st, ok := blobs.(*s3.Store); ok {
+		go ensureBucket(ctx, log, st)
+	}
+	limits := accounts.DefaultLoginLimits
+	limits.AccountBurst, limits.IPBurst = f.loginAccount, f.loginIP
+	acc, err := accounts.New(db, accounts.Options{SessionTTL: f.sessionTTL, Login: limits})
+	if err != nil {
+		return err
+	}
+	srv, err := web.NewServer(web.Config{
+		Logger: log, DB: db, Blobs: blobs, Accounts: acc,
+		CookieSecure: f.cookieSecure, TrustedProxies: f.trustedProxies,
+	})
+	if err != nil {
+		return err
+	}
+	if n, err := acc.CountCoordinators(ctx); err != nil {
+		return err
+	} else if n == 0 {
+		log.Warn("no coordinator account exists yet: nobody can verify hospitals or review designs. Create the first one with:\n\n" +
+			"    makerhub users create --data " + f.store.data + " --email you@example.org --name \"Your Name\" --role coordinator\n\n" +
+			"(it reads the password from stdin)")
+	}
+
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another hub running? choose another --addr)", f.addr, err)
+	}
+	hs := &http.Server{
+		Handler: srv,
+		// No overall read or write timeout: uploads and downloads of large
+		// STL files take as long as they take. Slow-header clients are cut.
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("makerhub serving", "addr", ln.Addr().String(), "version", makerhub.Version,
+		"database", f.store.dbPath(), "blobs", where)
+
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: no new connections; waiting for requests in flight", "timeout", f.shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), f.shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: requests still running after %s: %w", f.shutdownTimeout, err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// ensureBucket creates the S3 bucket, retrying while the service is
+// unreachable: the hub starts anyway and /readyz says why it is not ready.
+func ensureBucket(ctx context.Context, log *slog.Logger, st *s3.Store) {
+	wait := time.Second
+	for {
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := st.EnsureBucket(cctx)
+		cancel()
+		if err == nil {
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		log.Warn("object store not ready; retrying", "store", st.String(), "in", wait, "error", makerhub.ErrorMessage(err))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usagef("--log-level %q: use debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usagef("--log-format %q: use text or json", format)
+}
