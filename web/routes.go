@@ -7,7 +7,7 @@ import "github.com/gin-gonic/gin"
 // the two in step.
 func (s *Server) routes() {
 	e := s.engine
-	e.Use(withRequestID, s.recoverPanics, s.logRequests)
+	e.Use(withRequestID, s.recoverPanics, s.logRequests, s.refuseCrossOrigin)
 	e.NoRoute(s.handleNoRoute)
 	e.NoMethod(s.handleNoMethod)
 

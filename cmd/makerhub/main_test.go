@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/makerhub/makerhub/internal/sqlite"
 	"github.com/makerhub/makerhub/internal/testenv"
 )
 
@@ -190,11 +191,15 @@ func TestServeRefusesADatabaseFromANewerVersion(t *testing.T) {
 	data := t.TempDir()
 	h := startHub(t, env{"MAKERHUB_DATA": data})
 	h.stop(t)
-	db := filepath.Join(data, "makerhub.db")
-	if out, err := exec.Command("sqlite3", db, "INSERT INTO schema_migrations VALUES (999, 'future', '2030-01-01T00:00:00.000Z')").CombinedOutput(); err != nil {
-		t.Skipf("sqlite3 CLI not available: %v %s", err, out)
+	db, err := sqlite.Open(context.Background(), filepath.Join(data, "makerhub.db"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	err := run(context.Background(), []string{"serve", "--addr", freeAddr(t), "--data", data}, env{}.get, nil, io.Discard, io.Discard)
+	if _, err := db.Exec(`INSERT INTO schema_migrations VALUES (999, 'future', '2030-01-01T00:00:00.000Z')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	err = run(context.Background(), []string{"serve", "--addr", freeAddr(t), "--data", data}, env{}.get, nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "newer version of makerhub") {
 		t.Fatalf("serve on a newer database = %v", err)
 	}
