@@ -109,7 +109,9 @@ func TestFailedUploadsStoreNothing(t *testing.T) {
 				{"empty", designs.Upload{Name: "m.stl", Body: strings.NewReader(""), Size: 0}, makerhub.EUNPROCESSABLE, "empty"},
 				{"over the limit", designs.Upload{Name: "m.stl", Body: bytes.NewReader(good), Size: -1}, makerhub.ETOOLARGE, "limit"},
 				{"announced over the limit", designs.Upload{Name: "m.stl", Body: unreadable{t}, Size: 1 << 30}, makerhub.ETOOLARGE, "limit"},
-				{"client gone", designs.Upload{Name: "m.stl", Body: &failingReader{bytes.NewReader(small), 1000}, Size: int64(len(small))}, makerhub.EINVALID, "cut short"},
+				// A valid file whose client goes away half way: the only
+				// fault is the connection.
+				{"client gone", designs.Upload{Name: "m.stl", Body: &failingReader{bytes.NewReader(smallSTL(t)), 300}, Size: int64(len(smallSTL(t)))}, makerhub.EINVALID, "cut short"},
 				{"shorter than announced", designs.Upload{Name: "m.stl", Body: bytes.NewReader(small), Size: int64(len(small)) + 5}, makerhub.EINVALID, "announced"},
 				{"unknown type", designs.Upload{Name: "m.exe", Body: unreadable{t}, Size: 10}, makerhub.EUNSUPPORTED, "not accepted"},
 				{"no name", designs.Upload{Name: "../", Body: unreadable{t}, Size: 10}, makerhub.EINVALID, "no name"},

@@ -3,7 +3,9 @@ package stl
 import (
 	"io"
 	"math"
+	"runtime"
 	"slices"
+	"unsafe"
 )
 
 // Analysis is what the hub knows about a mesh. Lengths are in mm, areas in
@@ -75,11 +77,23 @@ type Surface struct {
 	SupportCm3 float64 `json:"support_cm3"`
 }
 
-// Analyze reads an STL of size bytes from r and analyses it. A problem with
-// the content is a *FormatError.
+// Analyze reads an STL of size bytes from r (-1 when the length is not known
+// yet, see Read) and analyses it. A problem with the content is a
+// *FormatError.
 func Analyze(r io.Reader, size int64) (*Analysis, error) {
+	return analyze(r, size, -1)
+}
+
+// AnalyzeStream analyses an STL stream whose length is not known until its
+// end, but is at most bound bytes (-1: no bound known). The bound lets a big
+// binary mesh reserve its memory once instead of growing into it.
+func AnalyzeStream(r io.Reader, bound int64) (*Analysis, error) {
+	return analyze(r, -1, bound)
+}
+
+func analyze(r io.Reader, size, bound int64) (*Analysis, error) {
 	m := &mesh{}
-	format, warnings, err := readTriangles(r, size, m)
+	format, warnings, err := readTriangles(r, size, bound, m)
 	if err != nil {
 		return nil, err
 	}
@@ -95,11 +109,47 @@ type mesh struct {
 	vt       *vertexTable
 	tris     [][3]uint32
 	min, max [3]float32
+	hashes   []uint64 // scratch for addBatch
+	sink     uint32   // keeps prefetch's loads alive
 }
 
 func (m *mesh) reserve(n int) {
+	// A big mesh: collect the garbage of earlier work (a previous
+	// upload's analysis, say) before allocating for this one.
+	reclaim(n)
 	m.vt = newVertexTable(n/2 + 16)
 	m.tris = make([][3]uint32, 0, n)
+}
+
+// addBatch adds triangles with their vertices' table slots prefetched.
+func (m *mesh) addBatch(ts []Triangle) error {
+	if m.vt == nil {
+		m.reserve(1024)
+	}
+	if len(m.tris) == 0 && len(ts) > 0 {
+		m.min, m.max = ts[0][0], ts[0][0]
+	}
+	// A batch's vertices as one flat slice, for prefetch.
+	flat := unsafe.Slice((*[3]float32)(unsafe.Pointer(&ts[0])), 3*len(ts))
+	if cap(m.hashes) < len(flat) {
+		m.hashes = make([]uint64, len(flat))
+	}
+	hashes := m.hashes[:len(flat)]
+	m.sink += m.vt.prefetch(flat, hashes)
+	for i := range ts {
+		var tri [3]uint32
+		for v := 0; v < 3; v++ {
+			p := &flat[3*i+v]
+			for c := 0; c < 3; c++ {
+				m.min[c] = min(m.min[c], p[c])
+				m.max[c] = max(m.max[c], p[c])
+			}
+			x, y, z := vertexBits(p)
+			tri[v] = m.vt.idHashed(x, y, z, hashes[3*i+v])
+		}
+		m.tris = append(m.tris, tri)
+	}
+	return nil
 }
 
 func (m *mesh) add(t *Triangle) error {
@@ -123,6 +173,7 @@ func (m *mesh) add(t *Triangle) error {
 
 func (m *mesh) analyse() *Analysis {
 	m.vt.release()
+	reclaim(len(m.tris))
 	vs := m.vt.vs
 	a := &Analysis{Triangles: len(m.tris), Vertices: len(vs)}
 	for c := 0; c < 3; c++ {
@@ -135,10 +186,16 @@ func (m *mesh) analyse() *Analysis {
 	// theorem, relative to the first corner p to keep products small for
 	// parts far from the origin: each facet adds the signed volume of the
 	// tetrahedron (p, v0, v1, v2), (v0−p)·((v1−v0)×(v2−v0))/6.
+	// The footprints need only the corners: work them out on the other
+	// core while this one goes through the facets.
+	footprintsDone := make(chan [][2]float64, 1)
+	go func() { footprintsDone <- footprints(vs) }()
+
 	p := vs[m.tris[0][0]]
 	zmin := a.BBox.Min[2]
 	var vol6, area2 float64
 	var sf surfaceSums
+	// deg counts the edges filed under each corner (see edges).
 	deg := make([]uint32, len(vs)+1)
 	// Degenerate facets are decided once, here, and skipped by every later
 	// pass: deciding again with other arithmetic could disagree for extreme
@@ -158,79 +215,138 @@ func (m *mesh) analyse() *Analysis {
 			degenerate[i/64] |= 1 << (i % 64)
 			continue
 		}
-		deg[t[0]]++
-		deg[t[1]]++
-		deg[t[2]]++
+		deg[min(t[0], t[1])]++
+		deg[min(t[1], t[2])]++
+		deg[min(t[2], t[0])]++
 		sf.add(v0, v1, v2, n[2]/ar2, ar2/2, zmin)
 	}
 	a.Inverted = vol6 < 0
 	a.VolumeCm3 = math.Abs(vol6) / 6 / 1000
 	a.AreaCm2 = area2 / 2 / 100
 	a.Shells = uf.roots()
+	a.Surface = sf.surface(a.Inverted)
+	a.Footprints = <-footprintsDone
+	// The edge pass needs neither the corners' coordinates nor the
+	// union-find: let their memory go first.
+	uf, m.vt.vs = nil, nil
+	reclaim(len(m.tris))
 	a.OpenEdges, a.NonManifoldEdges, a.OrientationErrors = m.edges(deg, degenerate)
 	a.Watertight = a.OpenEdges == 0
 	a.Manifold = a.NonManifoldEdges == 0
-	a.Surface = sf.surface(a.Inverted)
-	a.Footprints = footprints(vs)
 	a.FitsBeds = fitsBeds(a)
 	return a
 }
 
-// edges classifies every undirected edge of the non-degenerate facets by
-// how many facets use it in each direction, using the facets' directed
-// edges a→b, b→c, c→a grouped by their first corner (compressed sparse
-// rows: 4 bytes an edge, no hash table). deg holds each corner's number of
-// outgoing edges and is used as scratch; degenerate marks facets to skip.
-func (m *mesh) edges(deg []uint32, degenerate []uint64) (open, nonManifold, flipped int) {
-	n := len(m.vt.vs)
-	off := make([]uint32, n+1)
-	for i := 0; i < n; i++ {
-		off[i+1] = off[i] + deg[i]
-		deg[i] = off[i] // now the fill cursor
+// reclaim collects garbage now when the mesh is large. The analysis moves
+// through phases whose big arrays (the vertex hash table, the union-find)
+// die at a phase's end; collecting then lets the next phase reuse their
+// memory, so that the peak is that of the largest phase rather than a sum
+// (in a server, with the garbage of an earlier upload on top). The arrays
+// hold no pointers, so a collection marks almost nothing: a millisecond or
+// two against hundreds for such a mesh. (Handing the memory back to the
+// system as well, debug.FreeOSMemory, was measured: the next phase then
+// faults it all in again, and a 200 MB upload took 40 % longer.)
+func reclaim(triangles int) {
+	if triangles >= 1<<20 {
+		runtime.GC()
 	}
-	tgt := make([]uint32, off[n])
+}
+
+// edgeChunk bounds the directed edges held at once by edges: 4 Mi entries,
+// 16 MB. Larger meshes are classified in several passes over vertex ranges,
+// so that memory stays proportional to the mesh, not to its edges.
+var edgeChunk = 4 << 20
+
+// edges classifies every undirected edge of the non-degenerate facets by
+// how many facets use it in each direction. Each directed edge a→b is filed
+// once, under its smaller corner, as the other corner with a direction bit;
+// a corner's list then holds every count of each of its edges, so a sorted
+// list classifies them in one sweep (compressed sparse rows: 4 bytes an
+// edge, no hash table). pos holds each corner's number of edges filed under
+// it and is used as scratch; degenerate marks facets to skip.
+func (m *mesh) edges(pos []uint32, degenerate []uint64) (open, nonManifold, flipped int) {
+	n := len(pos) - 1
+	// Inclusive prefix sums: pos[v] is the end of v's list.
+	for v := 1; v <= n; v++ {
+		pos[v] += pos[v-1]
+	}
+	buf := make([]uint32, min(int(pos[n]), edgeChunk))
+	base := uint32(0) // where the chunk's first list starts
+	for lo := 0; lo < n; {
+		// The chunk takes the corners [lo, hi) whose lists fit (at least
+		// one corner, however long its list).
+		hi := lo + 1
+		for hi < n && int(pos[hi]-base) <= edgeChunk {
+			hi++
+		}
+		size := int(pos[hi-1] - base)
+		if size > len(buf) {
+			buf = make([]uint32, size)
+		}
+		list := buf[:size]
+		m.fileEdges(pos, degenerate, uint32(lo), uint32(hi), base, list)
+		// fileEdges left pos[v] at the start of v's list; v's list ends
+		// where v+1's starts, or at the end of the chunk.
+		for v := lo; v < hi; v++ {
+			end := uint32(size)
+			if v+1 < hi {
+				end = pos[v+1] - base
+			}
+			o, nm, f := classify(list[pos[v]-base : end])
+			open, nonManifold, flipped = open+o, nonManifold+nm, flipped+f
+		}
+		base += uint32(size)
+		lo = hi
+	}
+	return open, nonManifold, flipped
+}
+
+// fileEdges files the directed edges whose smaller corner is in [lo, hi)
+// into list, filling each corner's slot from its end backwards.
+func (m *mesh) fileEdges(pos []uint32, degenerate []uint64, lo, hi, base uint32, list []uint32) {
+	put := func(a, b uint32) {
+		v, e := a, b<<1 // a→b filed under a
+		if b < a {
+			v, e = b, a<<1|1 // under b, as coming in
+		}
+		if v >= lo && v < hi {
+			pos[v]--
+			list[pos[v]-base] = e
+		}
+	}
 	for i, t := range m.tris {
 		if degenerate[i/64]&(1<<(i%64)) != 0 {
 			continue
 		}
-		tgt[deg[t[0]]], deg[t[0]] = t[1], deg[t[0]]+1
-		tgt[deg[t[1]]], deg[t[1]] = t[2], deg[t[1]]+1
-		tgt[deg[t[2]]], deg[t[2]] = t[0], deg[t[2]]+1
+		put(t[0], t[1])
+		put(t[1], t[2])
+		put(t[2], t[0])
 	}
-	// Sorted lists make a pair's count a run length (and a binary search
-	// from the other end), so a corner shared by thousands of facets — the
-	// centre of a fan-triangulated cylinder cap — costs n log n, not n².
-	for a := 0; a < n; a++ {
-		sortSmall(tgt[off[a]:off[a+1]])
-	}
-	for a := uint32(0); a < uint32(n); a++ {
-		list := tgt[off[a]:off[a+1]]
-		for k := 0; k < len(list); {
-			b := list[k]
-			ab := 1
-			for k+ab < len(list) && list[k+ab] == b {
-				ab++
+}
+
+// classify counts the kinds of a corner's edges from its list of other
+// corners with direction bits (0: outgoing, 1: incoming).
+func classify(list []uint32) (open, nonManifold, flipped int) {
+	sortSmall(list)
+	for k := 0; k < len(list); {
+		other := list[k] >> 1
+		var out, in int
+		for ; k < len(list) && list[k]>>1 == other; k++ {
+			if list[k]&1 == 0 {
+				out++
+			} else {
+				in++
 			}
-			k += ab
-			back := tgt[off[b]:off[b+1]]
-			i, _ := slices.BinarySearch(back, a)
-			ba := 0
-			for i+ba < len(back) && back[i+ba] == a {
-				ba++
-			}
-			if ba > 0 && b < a {
-				continue // classified from b
-			}
-			total := ab + ba
-			if total%2 == 1 {
-				open++
-			}
-			if total > 2 {
-				nonManifold++
-			}
-			if total%2 == 0 && ab != ba {
-				flipped++ // paired facets that run the same way round
-			}
+		}
+		total := out + in
+		if total%2 == 1 {
+			open++
+		}
+		if total > 2 {
+			nonManifold++
+		}
+		if total%2 == 0 && out != in {
+			flipped++ // paired facets that run the same way round
 		}
 	}
 	return open, nonManifold, flipped

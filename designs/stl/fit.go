@@ -131,17 +131,21 @@ func cmpFloat(a, b float64) int {
 func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }
 
 // convexHull returns the convex hull of the points' XY projection,
-// counter-clockwise (Andrew's monotone chain). Points inside the octagon of
-// the extreme points in eight directions are dropped first (Akl–Toussaint),
-// which leaves few points to sort even for millions of vertices.
+// counter-clockwise (Andrew's monotone chain). Points strictly inside the
+// polygon of the extreme points in sixteen directions are dropped first
+// (Akl–Toussaint), which leaves few points to sort, and little memory, even
+// for millions of vertices.
 func convexHull(vs [][3]float32) [][2]float64 {
 	if len(vs) == 0 {
 		return nil
 	}
-	// Extremes in the directions x, y, x+y, x−y (both ways).
-	dirs := [8][2]float64{{1, 0}, {1, 1}, {0, 1}, {-1, 1}, {-1, 0}, {-1, -1}, {0, -1}, {1, -1}}
-	var ext [8][2]float64
-	var best [8]float64
+	var dirs [16][2]float64
+	for i := range dirs {
+		a := float64(i) * math.Pi / 8
+		dirs[i] = [2]float64{math.Cos(a), math.Sin(a)}
+	}
+	var ext [16][2]float64
+	var best [16]float64
 	for i := range best {
 		best[i] = math.Inf(-1)
 	}
@@ -153,11 +157,17 @@ func convexHull(vs [][3]float32) [][2]float64 {
 			}
 		}
 	}
-	oct := ext[:]
-	pts := make([][2]float64, 0, 1024)
+	poly := ext[:]
+	// Points inside the polygon's inscribed circle are inside the polygon:
+	// one distance settles most of them before the edge-by-edge test.
+	c, r2 := incircle(poly)
+	var pts [][2]float64
 	for _, v := range vs {
 		p := [2]float64{float64(v[0]), float64(v[1])}
-		if !strictlyInside(oct, p) {
+		if dx, dy := p[0]-c[0], p[1]-c[1]; dx*dx+dy*dy < r2 {
+			continue
+		}
+		if !strictlyInside(poly, p) {
 			pts = append(pts, p)
 		}
 	}
@@ -172,7 +182,7 @@ func convexHull(vs [][3]float32) [][2]float64 {
 		return pts
 	}
 	turn := func(o, a, b [2]float64) float64 { return (a[0]-o[0])*(b[1]-o[1]) - (a[1]-o[1])*(b[0]-o[0]) }
-	hull := make([][2]float64, 0, 2*len(pts))
+	var hull [][2]float64   // a hull has few corners: let it grow
 	for _, p := range pts { // lower hull
 		for len(hull) >= 2 && turn(hull[len(hull)-2], hull[len(hull)-1], p) <= 0 {
 			hull = hull[:len(hull)-1]
@@ -187,6 +197,33 @@ func convexHull(vs [][3]float32) [][2]float64 {
 		hull = append(hull, p)
 	}
 	return hull[:len(hull)-1]
+}
+
+// incircle returns the centroid of a convex polygon's corners and the square
+// of a radius (slightly under its distance to the nearest edge) within which
+// points are strictly inside. A degenerate polygon has radius 0.
+func incircle(poly [][2]float64) ([2]float64, float64) {
+	var c [2]float64
+	for _, p := range poly {
+		c[0] += p[0] / float64(len(poly))
+		c[1] += p[1] / float64(len(poly))
+	}
+	r := math.Inf(1)
+	edges := 0
+	for i := range poly {
+		a, b := poly[i], poly[(i+1)%len(poly)]
+		if a == b {
+			continue
+		}
+		edges++
+		d := ((b[0]-a[0])*(c[1]-a[1]) - (b[1]-a[1])*(c[0]-a[0])) / math.Hypot(b[0]-a[0], b[1]-a[1])
+		r = min(r, d) // positive when c is to the left of a→b, i.e. inside
+	}
+	if edges < 3 || !(r > 0) {
+		return c, 0
+	}
+	r *= 1 - 1e-9
+	return c, r * r
 }
 
 // strictlyInside reports whether p is strictly inside the convex polygon

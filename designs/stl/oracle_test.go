@@ -128,5 +128,16 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("accepted with a nonsensical analysis: %+v", a)
 		}
 		agree(t, data)
+		// Read as a stream of unknown length, the same bytes are taken or
+		// refused alike, with the same triangles.
+		s, serr := stl.AnalyzeStream(bytes.NewReader(data), -1)
+		switch {
+		case (err == nil) != (serr == nil):
+			t.Fatalf("with the size: %v; as a stream: %v", err, serr)
+		case serr != nil && !stl.IsFormatError(serr):
+			t.Fatalf("stream refusal is not a FormatError: %v", serr)
+		case err == nil && (s.Triangles != a.Triangles || s.VolumeCm3 != a.VolumeCm3 || s.Watertight != a.Watertight):
+			t.Fatalf("with the size: %+v; as a stream: %+v", a, s)
+		}
 	})
 }

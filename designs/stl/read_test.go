@@ -125,3 +125,18 @@ func TestWarnings(t *testing.T) {
 		t.Fatalf("trailing bytes: %+v %v", a, err)
 	}
 }
+
+func TestStreamsOfUnknownLength(t *testing.T) {
+	for name, tc := range malformed(t) {
+		_, err := stl.AnalyzeStream(bytes.NewReader(tc.data), int64(len(tc.data))+100)
+		if err == nil || !stl.IsFormatError(err) {
+			t.Errorf("%s as a stream: %v", name, err)
+		}
+	}
+	for _, data := range [][]byte{binarySTL(t, "solid but binary", cube), asciiSTL(t, cube, "\r\n"), append(binarySTL(t, "x", cube), 1, 2)} {
+		a, err := stl.AnalyzeStream(bytes.NewReader(data), -1)
+		if err != nil || a.Triangles != 12 || !a.Watertight {
+			t.Errorf("stream: %+v %v", a, err)
+		}
+	}
+}

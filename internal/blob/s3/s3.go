@@ -54,6 +54,12 @@ var (
 	// partSize is the part size of larger uploads. minio-go holds one part
 	// in memory per upload, and 10,000 parts of 64 MiB reach 625 GiB.
 	partSize uint64 = 64 << 20
+	// parallelAbove is the size from which content that can be read at any
+	// offset (a file) is uploaded in parallel parts, see putParallel.
+	parallelAbove int64 = 32 << 20
+	// parallelPartSize is the part size of parallel uploads: 10,000 parts
+	// of 16 MiB reach 156 GiB; each part streams from the file unbuffered.
+	parallelPartSize uint64 = 16 << 20
 )
 
 // New checks cfg and returns a Store. It does no network I/O, so the hub
@@ -172,6 +178,9 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, su
 	if err := ctx.Err(); err != nil {
 		return s.mapError(ctx, err, key, "store "+key)
 	}
+	if ra, ok := r.(io.ReaderAt); ok && size >= parallelAbove {
+		return s.putParallel(ctx, key, ra, size, want)
+	}
 
 	vr := newVerifyingReader(r, key, size, want)
 	defer vr.stop()
@@ -185,6 +194,10 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, su
 	opts := minio.PutObjectOptions{ContentType: "application/octet-stream"}
 	if size <= maxSinglePut {
 		opts.DisableMultipart = true
+		// The server checks the whole object's SHA-256 from the header
+		// below, so minio-go need not hash each chunk for a streaming
+		// signature as well: UNSIGNED-PAYLOAD saves a pass over the data.
+		opts.DisableContentSha256 = true
 		// minio-go sends x-amz-checksum-* entries as headers, not as
 		// x-amz-meta- metadata.
 		opts.UserMetadata = map[string]string{"x-amz-checksum-sha256": base64.StdEncoding.EncodeToString(want)}

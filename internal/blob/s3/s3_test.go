@@ -53,6 +53,7 @@ func TestStore(t *testing.T) {
 	t.Run("EnsureBucket", func(t *testing.T) { testEnsureBucket(t, m) })
 	t.Run("ServerChecksSHA256", func(t *testing.T) { testServerChecksSHA256(t, newStore(t, m)) })
 	t.Run("Multipart", func(t *testing.T) { testMultipart(t, newStore(t, m)) })
+	t.Run("Parallel", func(t *testing.T) { testParallel(t, newStore(t, m)) })
 	t.Run("Outage", func(t *testing.T) { testOutage(t, m) })
 }
 
@@ -147,6 +148,57 @@ func testMultipart(t *testing.T, s *Store) {
 	}
 	// The failed uploads were aborted, so their parts do not use space.
 	for u := range s.client.ListIncompleteUploads(t.Context(), s.bucket, "multi/", true) {
+		t.Errorf("incomplete upload left behind: %+v", u)
+	}
+}
+
+// testParallel sends files (io.ReaderAt) through the parallel multipart
+// path, with the threshold lowered so small files take it, and checks that
+// wrong content is refused before anything is stored.
+func testParallel(t *testing.T, s *Store) {
+	oldAbove, oldPart := parallelAbove, parallelPartSize
+	parallelAbove, parallelPartSize = 1<<20, 5<<20
+	t.Cleanup(func() { parallelAbove, parallelPartSize = oldAbove, oldPart })
+
+	const size = 12<<20 + 7
+	file := func(n int64) *os.File {
+		f, err := os.Create(filepath.Join(t.TempDir(), "content"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(f, gen(7, n)); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	sum := genSHA256(7, size)
+	if err := s.Put(t.Context(), "par/ok", file(size), size, sum); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := s.Get(t.Context(), "par/ok", 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, rc)
+	rc.Close()
+	if err != nil || n != size || hex.EncodeToString(h.Sum(nil)) != sum {
+		t.Fatalf("read back %d bytes, SHA-256 %x, %v; want %d bytes, %s", n, h.Sum(nil), err, size, sum)
+	}
+	for name, put := range map[string]func() error{
+		"wrong SHA-256": func() error { return s.Put(t.Context(), "par/bad", file(size), size, genSHA256(8, size)) },
+		"short":         func() error { return s.Put(t.Context(), "par/bad", file(size-1), size, sum) },
+		"long":          func() error { return s.Put(t.Context(), "par/bad", file(size+1), size, sum) },
+	} {
+		if err := put(); makerhub.ErrorCode(err) != makerhub.EINVALID {
+			t.Errorf("parallel Put, %s: %v; want EINVALID", name, err)
+		}
+	}
+	if _, err := s.Stat(t.Context(), "par/bad"); makerhub.ErrorCode(err) != makerhub.ENOTFOUND {
+		t.Errorf("Stat after refused parallel uploads: %v; want ENOTFOUND", err)
+	}
+	for u := range s.client.ListIncompleteUploads(t.Context(), s.bucket, "par/", true) {
 		t.Errorf("incomplete upload left behind: %+v", u)
 	}
 }
