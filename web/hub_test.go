@@ -18,6 +18,7 @@ import (
 
 	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/accounts"
+	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/internal/blob/local"
 	"github.com/makerhub/makerhub/internal/sqlite"
 	"github.com/makerhub/makerhub/web"
@@ -30,7 +31,9 @@ type testHub struct {
 	ts       *httptest.Server
 	db       *sql.DB
 	accounts *accounts.Service
-	blobDir  string
+	blobs    makerhub.BlobStore
+	blobDir  string // for the local store
+	tmpDir   string
 	logs     *syncBuffer
 	seq      atomic.Int64
 }
@@ -49,17 +52,25 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 func newTestHub(t *testing.T, opts accounts.Options) *testHub {
 	t.Helper()
+	blobDir := filepath.Join(t.TempDir(), "blobs")
+	blobs, err := local.New(blobDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newTestHubOn(t, opts, blobs, designs.Options{})
+	h.blobDir = blobDir
+	return h
+}
+
+// newTestHubOn builds a hub on the given blob store.
+func newTestHubOn(t *testing.T, opts accounts.Options, blobs makerhub.BlobStore, dopts designs.Options) *testHub {
+	t.Helper()
 	dir := t.TempDir()
 	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "makerhub.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	blobDir := filepath.Join(dir, "blobs")
-	blobs, err := local.New(blobDir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if opts.Password == (accounts.PasswordParams{}) {
 		opts.Password = accounts.PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1}
 	}
@@ -70,17 +81,21 @@ func newTestHub(t *testing.T, opts accounts.Options) *testHub {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if dopts.TempDir == "" {
+		dopts.TempDir = t.TempDir()
+	}
+	ds := designs.New(db, blobs, dopts)
 	logs := &syncBuffer{}
 	srv, err := web.NewServer(web.Config{
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		DB:     db, Blobs: blobs, Accounts: acc,
+		DB:     db, Blobs: blobs, Accounts: acc, Designs: ds, MaxUpload: dopts.MaxUpload,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &testHub{t: t, srv: srv, ts: ts, db: db, accounts: acc, blobDir: blobDir, logs: logs}
+	return &testHub{t: t, srv: srv, ts: ts, db: db, accounts: acc, blobs: blobs, tmpDir: dopts.TempDir, logs: logs}
 }
 
 // response is a finished HTTP exchange.

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/makerhub/makerhub/accounts"
+	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/internal/blob/local"
 	"github.com/makerhub/makerhub/internal/sqlite"
 )
@@ -33,7 +34,8 @@ func TestPanicBecomesLogged500(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	s, err := NewServer(Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), DB: db, Blobs: blobs, Accounts: acc})
+	s, err := NewServer(Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), DB: db, Blobs: blobs, Accounts: acc,
+		Designs: designs.New(db, blobs, designs.Options{})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,4 +30,25 @@ func (s *Server) routes() {
 	api.GET("/organisations", s.handleOrganisationList)
 	api.GET("/organisations/:id", s.handleOrganisationView)
 	api.POST("/organisations/:id/verify", s.handleOrganisationVerify)
+
+	api.GET("/licences", s.handleLicences)
+	api.GET("/materials", s.handleMaterials)
+	api.GET("/beds", s.handleBeds)
+
+	api.GET("/designs", s.handleDesignList)
+	api.POST("/designs", s.handleDesignCreate)
+	api.GET("/designs/:id", s.handleDesignView)
+	api.PATCH("/designs/:id", s.handleDesignUpdate)
+	api.GET("/designs/:id/versions", s.handleVersionList)
+	api.POST("/designs/:id/versions", s.handleVersionCreate)
+	api.GET("/designs/:id/versions/:n", s.handleVersionView)
+	api.POST("/designs/:id/versions/:n/publish", s.handleVersionPublish)
+	api.POST("/designs/:id/versions/:n/review", s.handleVersionReview)
+	api.POST("/designs/:id/versions/:n/lifecycle", s.handleVersionLifecycle)
+	api.GET("/designs/:id/versions/:n/okh", s.handleVersionOKH)
+	api.POST("/designs/:id/versions/:n/files", s.handleFileUpload)
+	api.DELETE("/designs/:id/versions/:n/files/:sha256", s.handleFileRemove)
+
+	api.GET("/files/:sha256", s.handleFileDownload)
+	api.HEAD("/files/:sha256", s.handleFileDownload)
 }

@@ -10,12 +10,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/accounts"
+	"github.com/makerhub/makerhub/designs"
 )
 
 func init() {
@@ -30,6 +32,14 @@ type Config struct {
 	DB       *sql.DB // checked by /readyz
 	Blobs    makerhub.BlobStore
 	Accounts *accounts.Service
+	Designs  *designs.Service
+
+	// PublicURL is the hub's address as users reach it (for links in
+	// exports); empty: taken from each request's Host.
+	PublicURL string
+	// MaxUpload bounds uploaded files (default designs.DefaultMaxUpload);
+	// the design library enforces it too.
+	MaxUpload int64
 
 	// CookieSecure marks session cookies Secure; set it when the hub is
 	// served over HTTPS (directly or behind a TLS-terminating proxy).
@@ -50,6 +60,9 @@ type Server struct {
 	db           *sql.DB
 	blobs        makerhub.BlobStore
 	accounts     *accounts.Service
+	designs      *designs.Service
+	publicURL    string
+	maxUpload    int64
 	cookieSecure bool
 	readyTimeout time.Duration
 	maxJSONBytes int64
@@ -60,11 +73,12 @@ type Server struct {
 
 // NewServer builds the server and its routes.
 func NewServer(cfg Config) (*Server, error) {
-	if cfg.Logger == nil || cfg.DB == nil || cfg.Blobs == nil || cfg.Accounts == nil {
-		return nil, errors.New("web: Logger, DB, Blobs and Accounts are required")
+	if cfg.Logger == nil || cfg.DB == nil || cfg.Blobs == nil || cfg.Accounts == nil || cfg.Designs == nil {
+		return nil, errors.New("web: Logger, DB, Blobs, Accounts and Designs are required")
 	}
 	s := &Server{
-		log: cfg.Logger, db: cfg.DB, blobs: cfg.Blobs, accounts: cfg.Accounts,
+		log: cfg.Logger, db: cfg.DB, blobs: cfg.Blobs, accounts: cfg.Accounts, designs: cfg.Designs,
+		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"), maxUpload: cfg.MaxUpload,
 		cookieSecure: cfg.CookieSecure,
 		readyTimeout: cfg.ReadyTimeout,
 		maxJSONBytes: cfg.MaxJSONBytes,
@@ -73,6 +87,9 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	if s.readyTimeout <= 0 {
 		s.readyTimeout = 2 * time.Second
+	}
+	if s.maxUpload <= 0 {
+		s.maxUpload = designs.DefaultMaxUpload
 	}
 	if s.maxJSONBytes <= 0 {
 		s.maxJSONBytes = defaultMaxJSONBytes

@@ -48,6 +48,26 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) err
 	if fs.NArg() > 0 {
 		return usagef("%s: unexpected argument %q (see makerhub %s --help)", fs.Name(), fs.Arg(0), fs.Name())
 	}
+	return fromEnv(fs, getenv)
+}
+
+// parseFlagsWithArgs is parseFlags for commands that take arguments after
+// their flags (FILE…), which it returns.
+func parseFlagsWithArgs(fs *flag.FlagSet, args []string, getenv func(string) string) ([]string, error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
+			return nil, errHelp
+		}
+		msg := strings.NewReplacer("flag -", "flag --", "defined: -", "defined: --").Replace(err.Error())
+		return nil, usagef("%s: %s (see makerhub %s --help)", fs.Name(), msg, fs.Name())
+	}
+	return fs.Args(), fromEnv(fs, getenv)
+}
+
+// fromEnv fills every flag not given on the command line from its
+// environment variable.
+func fromEnv(fs *flag.FlagSet, getenv func(string) string) error {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var errs []error

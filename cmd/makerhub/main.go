@@ -46,6 +46,8 @@ const mainUsage = `makerhub — coordination hub for open-hardware makers in a h
 Usage:
   makerhub serve [flags]            start the hub (embedded defaults: SQLite and blobs under ./data)
   makerhub users create [flags]     create an account; reads the password from stdin
+  makerhub stl analyze FILE…        analyse STL files: one JSON object per file
+  makerhub fsck [--repair]          check stored files against the database
   makerhub version                  print the version
   makerhub help [command]           show help for a command
 
@@ -73,6 +75,10 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runServe(ctx, rest, getenv, stdout, stderr)
 	case "users":
 		return runUsers(ctx, rest, getenv, stdin, stdout, stderr)
+	case "stl":
+		return runSTL(ctx, rest, getenv, stdout, stderr)
+	case "fsck":
+		return runFsck(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
 		return runVersion(ctx, rest, stdout)
 	case "help", "-h", "--help", "-help":

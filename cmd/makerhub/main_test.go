@@ -27,7 +27,9 @@ type env map[string]string
 
 func (e env) get(k string) string { return e[k] }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t *testing.T) string { t.Helper(); return freeAddrTB(t) }
+
+func freeAddrTB(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -10,12 +10,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/accounts"
+	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/internal/blob/local"
 	"github.com/makerhub/makerhub/internal/blob/s3"
 	"github.com/makerhub/makerhub/internal/sqlite"
@@ -84,6 +86,10 @@ type serveFlags struct {
 	shutdownTimeout time.Duration
 	loginAccount    int
 	loginIP         int
+	maxUploadMB     int64
+	publicURL       string
+	tmpDir          string
+	debugAddr       string
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -99,8 +105,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long in-flight requests may take to finish (`duration`)")
 	fs.IntVar(&f.loginAccount, "login-account-burst", accounts.DefaultLoginLimits.AccountBurst, "failed logins allowed per account before one a minute (`n`; -1 turns the limit off)")
 	fs.IntVar(&f.loginIP, "login-ip-burst", accounts.DefaultLoginLimits.IPBurst, "login attempts allowed per client IP before one every 2 s (`n`; -1 turns the limit off)")
+	fs.Int64Var(&f.maxUploadMB, "max-upload-mb", designs.DefaultMaxUpload>>20, "largest file accepted for upload, in `MiB`")
+	fs.StringVar(&f.publicURL, "public-url", "", "the hub's `address` as users reach it, for links in exports (default: from each request)")
+	fs.StringVar(&f.tmpDir, "tmp-dir", "", "`folder` where uploads are spooled while they are checked (default DATA/tmp)")
+	fs.StringVar(&f.debugAddr, "debug-addr", "", "`address` for Go's profiler (/debug/pprof/) on a listener of its own; keep it private (default: off)")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
+	}
+	if f.maxUploadMB < 1 {
+		return usagef("--max-upload-mb must be at least 1")
 	}
 	log, err := newLogger(stderr, f.logLevel, f.logFormat)
 	if err != nil {
@@ -125,9 +138,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	tmp := f.tmpDir
+	if tmp == "" {
+		tmp = filepath.Join(f.store.data, "tmp")
+	}
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return fmt.Errorf("upload folder %s: %w", tmp, err)
+	}
+	ds := designs.New(db, blobs, designs.Options{MaxUpload: f.maxUploadMB << 20, TempDir: tmp, Logger: log})
 	srv, err := web.NewServer(web.Config{
-		Logger: log, DB: db, Blobs: blobs, Accounts: acc,
+		Logger: log, DB: db, Blobs: blobs, Accounts: acc, Designs: ds,
 		CookieSecure: f.cookieSecure, TrustedProxies: f.trustedProxies,
+		PublicURL: f.publicURL, MaxUpload: f.maxUploadMB << 20,
 	})
 	if err != nil {
 		return err
@@ -156,6 +178,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	log.Info("makerhub serving", "addr", ln.Addr().String(), "version", makerhub.Version,
 		"database", f.store.dbPath(), "blobs", where)
 
+	if f.debugAddr != "" {
+		stopDebug, err := serveDebug(f.debugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
+	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	select {

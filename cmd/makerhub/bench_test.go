@@ -1,0 +1,215 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/makerhub/makerhub/designs/stl/stltest"
+	"github.com/makerhub/makerhub/internal/testenv"
+)
+
+// BenchmarkUpload200MB uploads a 200 MB binary STL (4,000,000 triangles)
+// through the API of a real hub process into a real MinIO, and, as the
+// anchor in the same run, puts the same file with plain minio-go PutObject.
+// It reports the hub's peak resident memory over its whole life (rusage
+// maxrss, read after SIGTERM) and the ratio of the two times.
+func BenchmarkUpload200MB(b *testing.B) {
+	m := testenv.StartMinIO(b)
+	dir := b.TempDir()
+	stlPath := filepath.Join(dir, "torus-4m.stl")
+	f, err := os.Create(stlPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := stltest.WriteBinary(f, "solid torus 4M", stltest.Torus(2000, 1000, 80, 20)); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	fi, _ := os.Stat(stlPath)
+
+	var anchor, api time.Duration
+	b.Run("minio-go-PutObject", func(b *testing.B) {
+		client, err := minio.New(m.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(m.AccessKey, m.SecretKey, "")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx := context.Background()
+		if err := client.MakeBucket(ctx, "anchor", minio.MakeBucketOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(fi.Size())
+		start := time.Now()
+		for b.Loop() {
+			f, _ := os.Open(stlPath)
+			if _, err := client.PutObject(ctx, "anchor", "torus.stl", f, fi.Size(), minio.PutObjectOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+		}
+		anchor = time.Since(start) / time.Duration(b.N)
+	})
+
+	b.Run("api", func(b *testing.B) {
+		hub := startBenchHub(b, m, dir)
+		token := hub.loginMaker(b)
+		b.SetBytes(fi.Size())
+		var elapsed time.Duration
+		for i := 0; b.Loop(); i++ {
+			design := hub.post(b, token, "/api/v1/designs", `{"title":"torus","category":"other","licence":"CC0-1.0"}`)
+			hub.post(b, token, fmt.Sprintf("/api/v1/designs/%d/versions", design), `{}`)
+			f, _ := os.Open(stlPath)
+			req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/designs/%d/versions/1/files?name=torus.stl", hub.url, design), f)
+			req.ContentLength = fi.Size()
+			req.Header.Set("Authorization", "Bearer "+token)
+			start := time.Now()
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			elapsed += time.Since(start)
+			f.Close()
+			if resp.StatusCode != 201 {
+				b.Fatalf("upload: %d %s", resp.StatusCode, body)
+			}
+			var file struct{ SHA256 string }
+			json.Unmarshal(body, &file)
+			// Remove it again, so that the next upload stores the object
+			// anew instead of finding it already there.
+			hub.do(b, token, "DELETE", fmt.Sprintf("/api/v1/designs/%d/versions/1/files/%s", design, file.SHA256), "", 204)
+		}
+		api = elapsed / time.Duration(b.N)
+		peak := hub.stop(b)
+		b.ReportMetric(float64(peak)/(1<<20), "server-peak-MiB")
+	})
+	if anchor > 0 && api > 0 {
+		b.Logf("upload of %d MB: API %v, plain PutObject %v: %.2f× (target ≤ 2×)", fi.Size()/1e6, api.Round(time.Millisecond), anchor.Round(time.Millisecond), float64(api)/float64(anchor))
+	}
+}
+
+// benchHub is a hub process for benchmarks.
+type benchHub struct {
+	url  string
+	cmd  *exec.Cmd
+	data string
+}
+
+func startBenchHub(b *testing.B, m *testenv.MinIO, dir string) *benchHub {
+	bin := filepath.Join(dir, "makerhub")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	addr := freeAddrB(b)
+	data := filepath.Join(dir, "data")
+	env := append(os.Environ(), "MAKERHUB_S3_ENDPOINT="+m.Endpoint, "MAKERHUB_S3_ACCESS_KEY="+m.AccessKey,
+		"MAKERHUB_S3_SECRET_KEY="+m.SecretKey, "MAKERHUB_S3_BUCKET=bench", "MAKERHUB_DATA="+data, "MAKERHUB_LOG_LEVEL="+cmp.Or(os.Getenv("BENCH_HUB_LOG_LEVEL"), "warn"))
+	create := exec.Command(bin, "users", "create", "--email", "maker@example.org", "--name", "Maker", "--role", "maker",
+		"--org-name", "Fablab", "--org-address", "Lyon", "--org-lat", "45.76", "--org-lon", "4.84")
+	create.Env, create.Stdin = env, strings.NewReader("a long bench password\n")
+	if out, err := create.CombinedOutput(); err != nil {
+		b.Fatalf("users create: %v\n%s", err, out)
+	}
+	args := []string{"serve", "--addr", addr}
+	if v := os.Getenv("BENCH_HUB_DEBUG_ADDR"); v != "" {
+		args = append(args, "--debug-addr", v)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env, cmd.Stderr = env, os.Stderr
+	if v := os.Getenv("BENCH_HUB_GODEBUG"); v != "" {
+		cmd.Env = append(cmd.Env, "GODEBUG="+v)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	h := &benchHub{url: "http://" + addr, cmd: cmd, data: data}
+	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get(h.url + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Since(start) > 30*time.Second {
+			b.Fatal("hub not ready")
+		}
+	}
+	return h
+}
+
+// stop ends the hub with SIGTERM and returns its peak resident memory:
+// VmHWM, the high-water mark of its address space. (rusage's maxrss would be
+// wrong here: Linux carries the parent's high-water mark across fork and
+// exec, and the benchmark process held the 4M-triangle mesh it generated.)
+func (h *benchHub) stop(b *testing.B) int64 {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", h.cmd.Process.Pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var kb int64
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
+		}
+	}
+	h.cmd.Process.Signal(syscall.SIGTERM)
+	if err := h.cmd.Wait(); err != nil {
+		b.Fatalf("hub exit: %v", err)
+	}
+	if kb == 0 {
+		b.Fatal("no VmHWM in /proc status")
+	}
+	return kb << 10
+}
+
+func (h *benchHub) loginMaker(b *testing.B) string {
+	var s struct{ Token string }
+	json.Unmarshal([]byte(h.do(b, "", "POST", "/api/v1/auth/login", `{"email":"maker@example.org","password":"a long bench password"}`, 200)), &s)
+	return s.Token
+}
+
+func (h *benchHub) post(b *testing.B, token, path, body string) int64 {
+	var r struct{ ID int64 }
+	json.Unmarshal([]byte(h.do(b, token, "POST", path, body, 201)), &r)
+	return r.ID
+}
+
+func (h *benchHub) do(b *testing.B, token, method, path, body string, want int) string {
+	req, _ := http.NewRequest(method, h.url+path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		b.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, out)
+	}
+	return string(out)
+}
+
+func freeAddrB(b *testing.B) string {
+	b.Helper()
+	return freeAddrTB(b)
+}

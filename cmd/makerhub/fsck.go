@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/makerhub/makerhub/designs"
+	"github.com/makerhub/makerhub/internal/blob/s3"
+)
+
+func runFsck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var (
+		store  storeFlags
+		repair bool
+	)
+	fs := newFlagSet("fsck", "Check that every stored file's object exists and matches its SHA-256, and list objects\nthat no file references. Exit status 1 if anything is wrong.", stdout)
+	store.register(fs)
+	fs.BoolVar(&repair, "repair", false, "remove the objects that no file references")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	db, err := store.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	blobs, where, err := store.openBlobs()
+	if err != nil {
+		return err
+	}
+	if st, ok := blobs.(*s3.Store); ok {
+		if err := st.Ping(ctx); err != nil {
+			return err
+		}
+	}
+	rep, err := designs.New(db, blobs, designs.Options{}).Fsck(ctx, repair)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "checked %d files in %s against %s\n", rep.Checked, store.dbPath(), where)
+	for _, s := range rep.Missing {
+		fmt.Fprintf(stdout, "missing object:      %s (the file's bytes are gone; restore them from a backup)\n", s)
+	}
+	for _, s := range rep.Corrupt {
+		fmt.Fprintf(stdout, "corrupt object:      %s (the bytes no longer match this SHA-256)\n", s)
+	}
+	for _, k := range rep.Unreferenced {
+		fmt.Fprintf(stdout, "unreferenced object: %s (remove with --repair)\n", k)
+	}
+	for _, k := range rep.Removed {
+		fmt.Fprintf(stdout, "removed:             %s\n", k)
+	}
+	if !rep.Clean() {
+		return fmt.Errorf("fsck found %d missing, %d corrupt and %d unreferenced objects",
+			len(rep.Missing), len(rep.Corrupt), len(rep.Unreferenced))
+	}
+	fmt.Fprintln(stdout, "clean")
+	return nil
+}
