@@ -79,10 +79,7 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 		}
 	}
 	u := url.URL{Scheme: "file", Opaque: path, RawQuery: dsnOptions}
-	db, err := sql.Open("sqlite3", u.String())
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
+	db := sql.OpenDB(&connector{dsn: u.String(), drv: &sqlite3.SQLiteDriver{}, lock: make(writeLock, 1)})
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -122,8 +119,26 @@ func migrate(ctx context.Context, db *sql.DB, ms []Migration) error {
 	)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	var current int
-	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+	// Every migration not recorded yet is applied, not only those above
+	// the newest recorded: a database that saw a later migration before an
+	// earlier one was added (two branches merged) still gets both.
+	applied := map[int]bool{}
+	rows, err := db.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	current := 0
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		applied[v] = true
+		current = max(current, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	known := 0
@@ -134,7 +149,7 @@ func migrate(ctx context.Context, db *sql.DB, ms []Migration) error {
 		return &SchemaTooNewError{DatabaseVersion: current, KnownVersion: known}
 	}
 	for _, m := range ms {
-		if m.Version <= current {
+		if applied[m.Version] {
 			continue
 		}
 		if err := apply(ctx, db, m); err != nil {
