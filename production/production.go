@@ -1,0 +1,174 @@
+// Package production turns what hospitals need into print jobs for makers:
+// makers' printers and their capacity, hospitals' requests, routing runs
+// that allocate open demand to printers (production/routing, solved exactly
+// with production/mcf), and the jobs makers claim with a lease, print and
+// report on.
+//
+// It decides who may do what: a maker touches only its own printers and
+// claims; a hospital only its organisation's requests; coordinators
+// everything. Handlers pass the acting user in the context.
+package production
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"time"
+
+	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/designs"
+)
+
+// Priority is how urgent a request is.
+type Priority string
+
+// Priorities, most urgent first.
+const (
+	Critical Priority = "critical"
+	High     Priority = "high"
+	Normal   Priority = "normal"
+)
+
+// RequestState is where a request stands as a whole.
+type RequestState string
+
+// Request states: open while units are still due; fulfilled when every unit
+// not cancelled was delivered; cancelled when every unit was cancelled.
+const (
+	RequestOpen      RequestState = "open"
+	RequestFulfilled RequestState = "fulfilled"
+	RequestCancelled RequestState = "cancelled"
+)
+
+// JobState is where a job stands.
+type JobState string
+
+// Job states: offered (to one maker, until the offer expires) or open (in
+// the pool) → claimed → printing → printed → handed_over (to inventory); or
+// failed, or cancelled, each with a reason.
+const (
+	JobOffered    JobState = "offered"
+	JobOpen       JobState = "open"
+	JobClaimed    JobState = "claimed"
+	JobPrinting   JobState = "printing"
+	JobPrinted    JobState = "printed"
+	JobHandedOver JobState = "handed_over"
+	JobFailed     JobState = "failed"
+	JobCancelled  JobState = "cancelled"
+)
+
+// Options configure a Service. The zero value of each field means its default.
+type Options struct {
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Lease is how long a claim holds a job without progress (default 24 h);
+	// each progress report renews it.
+	Lease time.Duration
+	// LeaseWarning is how long before a lease expires its holder is warned
+	// (default a quarter of Lease).
+	LeaseWarning time.Duration
+	// OfferWindow is how long a routed job stays offered to one maker before
+	// it goes to the open pool (default 12 h).
+	OfferWindow time.Duration
+	// StaleAfter is how long a request may go without being reconfirmed by
+	// its hospital before it is stale: flagged and left out of routing
+	// (default 7 days).
+	StaleAfter time.Duration
+	// HorizonDays is how far ahead routing plans printer capacity (default 28).
+	HorizonDays int
+	// Notifier, if set, is told of offers, expiring leases and routing
+	// outcomes inside the transaction that makes them.
+	Notifier Notifier
+}
+
+// Notifier records notifications inside the caller's transaction, so that
+// a notification exists exactly when the change it reports was committed.
+type Notifier interface {
+	Notify(ctx context.Context, tx *sql.Tx, n Notice) error
+}
+
+// Notice is a notification for a user or an organisation.
+type Notice struct {
+	UserID         int64 // 0: everyone in the organisation
+	OrganisationID int64 // 0: only the user
+	Kind           string
+	Title          string
+	Body           string
+	Link           string
+	Data           any
+}
+
+// Service is production over the hub's database, reading designs through
+// the design library.
+type Service struct {
+	db      *sql.DB
+	designs *designs.Service
+	now     func() time.Time
+	log     *slog.Logger
+	opts    Options
+
+	profiles profileCache
+	claims   claimBatcher
+}
+
+// New returns a Service.
+func New(db *sql.DB, d *designs.Service, opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = 24 * time.Hour
+	}
+	if opts.LeaseWarning <= 0 || opts.LeaseWarning >= opts.Lease {
+		opts.LeaseWarning = opts.Lease / 4
+	}
+	if opts.OfferWindow <= 0 {
+		opts.OfferWindow = 12 * time.Hour
+	}
+	if opts.StaleAfter <= 0 {
+		opts.StaleAfter = 7 * 24 * time.Hour
+	}
+	if opts.HorizonDays <= 0 {
+		opts.HorizonDays = 28
+	}
+	return &Service{db: db, designs: d, now: opts.Now, log: opts.Logger, opts: opts}
+}
+
+// notify records n if a Notifier is configured.
+func (s *Service) notify(ctx context.Context, tx *sql.Tx, n Notice) error {
+	if s.opts.Notifier == nil {
+		return nil
+	}
+	return s.opts.Notifier.Notify(ctx, tx, n)
+}
+
+func requireUser(ctx context.Context) (*makerhub.User, error) {
+	u := makerhub.UserFromContext(ctx)
+	if u == nil {
+		return nil, makerhub.Errorf(makerhub.EUNAUTHORIZED, "You must log in: send a session cookie or an Authorization: Bearer token.")
+	}
+	return u, nil
+}
+
+func requireRole(ctx context.Context, what string, roles ...makerhub.Role) (*makerhub.User, error) {
+	u, err := requireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range roles {
+		if u.Role == r {
+			return u, nil
+		}
+	}
+	return nil, makerhub.Errorf(makerhub.EFORBIDDEN, "Only %s.", what)
+}
+
+// queryer is a *sql.DB or a *sql.Tx.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}

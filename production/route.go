@@ -1,0 +1,503 @@
+package production
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/designs"
+	"github.com/makerhub/makerhub/internal/sqlite"
+	"github.com/makerhub/makerhub/production/routing"
+)
+
+// Extra causes for demand routing leaves out before solving.
+const (
+	CauseStale      routing.Cause = "stale_request"         // not reconfirmed in time
+	CauseUnverified routing.Cause = "hospital_not_verified" // the hospital lost or never had verification
+	CauseNoProfile  routing.Cause = "version_not_printable" // no published, analysed version
+)
+
+// RoutingRun is one run of routing: what it planned and what it could not.
+type RoutingRun struct {
+	ID          int64                 `json:"id"`
+	StartedBy   *int64                `json:"started_by"` // nil: the schedule
+	StartedAt   time.Time             `json:"started_at"`
+	FinishedAt  time.Time             `json:"finished_at"`
+	Stats       RunStats              `json:"stats"`
+	Jobs        []*Job                `json:"jobs,omitempty"`
+	Unallocated []routing.Unallocated `json:"unallocated"`
+}
+
+// RunStats sums up a run.
+type RunStats struct {
+	routing.Stats
+	JobsReplaced  int `json:"jobs_replaced"`  // unclaimed jobs of earlier runs re-planned
+	JobsTrimmed   int `json:"jobs_trimmed"`   // units claimed during the solve, taken out of new jobs
+	Requests      int `json:"requests"`       // open requests considered
+	StaleRequests int `json:"stale_requests"` // left out until reconfirmed
+}
+
+// routeMu serialises routing runs in this process: two at once would plan
+// the same demand twice (the write transaction also re-checks the demand).
+var routeMu sync.Mutex
+
+// RunRouting allocates all open demand to printer capacity (coordinators).
+func (s *Service) RunRouting(ctx context.Context) (*RoutingRun, error) {
+	u, err := requireRole(ctx, "coordinators run routing", makerhub.RoleCoordinator)
+	if err != nil {
+		return nil, err
+	}
+	return s.route(ctx, u.ID)
+}
+
+// RunScheduledRouting is RunRouting on behalf of the hub's schedule.
+func (s *Service) RunScheduledRouting(ctx context.Context) (*RoutingRun, error) {
+	return s.route(ctx, 0)
+}
+
+// demand is an open request as routing sees it, before solving.
+type demand struct {
+	r        *Request
+	lat, lon float64
+	verified bool
+	profile  *designs.PrintProfile
+	reason   string
+	units    int
+}
+
+func (s *Service) route(ctx context.Context, startedBy int64) (*RoutingRun, error) {
+	routeMu.Lock()
+	defer routeMu.Unlock()
+	started := s.now()
+	run := &RoutingRun{StartedAt: started, Unallocated: []routing.Unallocated{}}
+	if startedBy != 0 {
+		run.StartedBy = &startedBy
+	}
+
+	ds, err := s.loadDemand(ctx)
+	if err != nil {
+		return nil, err
+	}
+	prob := routing.Problem{Now: started, HorizonDays: s.opts.HorizonDays}
+	versions := map[int64]bool{}
+	for _, d := range ds {
+		run.Stats.Requests++
+		switch {
+		case d.r.Stale:
+			run.Stats.StaleRequests++
+			run.Unallocated = append(run.Unallocated, routing.Unallocated{RequestID: d.r.ID, Units: d.units, Cause: CauseStale,
+				Detail: fmt.Sprintf("not reconfirmed since %s: the hospital must reconfirm it", d.r.ReconfirmedAt.Format("2006-01-02"))})
+		case !d.verified:
+			run.Unallocated = append(run.Unallocated, routing.Unallocated{RequestID: d.r.ID, Units: d.units, Cause: CauseUnverified,
+				Detail: "a coordinator must verify the hospital"})
+		case d.profile == nil:
+			run.Unallocated = append(run.Unallocated, routing.Unallocated{RequestID: d.r.ID, Units: d.units, Cause: routing.VersionNotAcceptable, Detail: d.reason})
+		default:
+			req := routing.Request{ID: d.r.ID, HospitalID: d.r.OrganisationID, VersionID: d.profile.VersionID, Units: d.units,
+				Priority: routing.Priority(d.r.Priority), NeededBy: d.r.NeededBy, Lat: d.lat, Lon: d.lon, NotAcceptable: d.reason}
+			prob.Requests = append(prob.Requests, req)
+			if !versions[d.profile.VersionID] {
+				versions[d.profile.VersionID] = true
+				prob.Versions = append(prob.Versions, routing.Version{ID: d.profile.VersionID, Material: d.profile.Material,
+					PrintMinutes: d.profile.PrintMinutes, HeightMM: d.profile.HeightMM(), Footprints: d.profile.Footprints()})
+			}
+		}
+	}
+	if prob.Printers, err = s.loadCapacity(ctx); err != nil {
+		return nil, err
+	}
+	res, err := routing.Solve(prob)
+	if err != nil {
+		return nil, fmt.Errorf("routing: %w", err)
+	}
+	run.Stats.Stats = res.Stats
+	run.Unallocated = append(run.Unallocated, res.Unallocated...)
+	if err := s.recordRun(ctx, run, res.Jobs); err != nil {
+		return nil, err
+	}
+	return run, nil
+}
+
+// loadDemand reads every open request with the units routing may plan:
+// open units less those in jobs it must leave alone (claimed or later, and
+// jobs made by hand). Unclaimed jobs of earlier runs are re-planned.
+func (s *Service) loadDemand(ctx context.Context) ([]*demand, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+requestColumns+`, o.lat, o.lon, o.verified_at IS NOT NULL,
+		COALESCE((SELECT sum(j.quantity) FROM jobs j WHERE j.request_id = r.id AND (j.state IN ('claimed', 'printing', 'printed')
+			OR (j.state IN ('offered', 'open') AND j.run_id IS NULL))), 0)
+		FROM requests r JOIN organisations o ON o.id = r.organisation_id WHERE r.state = 'open' ORDER BY r.id`)
+	if err != nil {
+		return nil, err
+	}
+	var ds []*demand
+	for rows.Next() {
+		d := &demand{r: &Request{}}
+		var kept int
+		var version sql.NullInt64
+		var refused string
+		r := d.r
+		if err := rows.Scan(&r.ID, &r.OrganisationID, &r.CreatedBy, &r.DesignID, &version, &r.Quantity, &r.Delivered,
+			&r.Cancelled, &r.Priority, sqlite.Time(&r.NeededBy), &r.DeliveryAddress, &r.ClinicallyValidatedOnly, &refused,
+			&r.Notes, &r.State, sqlite.Time(&r.ReconfirmedAt), sqlite.Time(&r.CreatedAt), sqlite.Time(&r.UpdatedAt), &r.InJobs,
+			&d.lat, &d.lon, &d.verified, &kept); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		fillRequest(s, r, version, refused)
+		if d.units = r.Open - kept; d.units > 0 {
+			ds = append(ds, d)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	profiles := map[int64][]*designs.PrintProfile{}
+	for _, d := range ds {
+		ps, ok := profiles[d.r.DesignID]
+		if !ok {
+			if ps, err = s.designs.FindPrintProfiles(ctx, d.r.DesignID); err != nil {
+				return nil, err
+			}
+			profiles[d.r.DesignID] = ps
+		}
+		res := resolveFrom(ps, d.r)
+		d.reason = res.reason
+		if res.profile != nil && res.profile.Printable() {
+			d.profile = res.profile
+		} else if d.reason == "" {
+			d.reason = "the version has no analysed STL file"
+		}
+	}
+	return ds, nil
+}
+
+// fillRequest completes a request scanned with requestColumns by hand.
+func fillRequest(s *Service, r *Request, version sql.NullInt64, refused string) {
+	if version.Valid {
+		n := int(version.Int64)
+		r.Version = &n
+	}
+	r.RefusedLicences = []string{}
+	if refused != "" {
+		r.RefusedLicences = strings.Split(refused, ",")
+	}
+	r.Open = r.Quantity - r.Delivered - r.Cancelled
+	r.Stale = r.State == RequestOpen && s.now().Sub(r.ReconfirmedAt) > s.opts.StaleAfter
+}
+
+// loadCapacity reads every active printer with its maker's location and the
+// print time its claimed jobs still need.
+func (s *Service) loadCapacity(ctx context.Context) ([]routing.Printer, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+printerColumns+`,
+		(SELECT o.lat FROM organisations o WHERE o.id = printers.organisation_id),
+		(SELECT o.lon FROM organisations o WHERE o.id = printers.organisation_id)
+		FROM printers WHERE active = 1 AND deleted_at IS NULL ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	var out []routing.Printer
+	for rows.Next() {
+		var lat, lon float64
+		var p *Printer
+		p, err = scanPrinter(scanAlso{rows, []any{&lat, &lon}})
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, routing.Printer{ID: p.ID, MakerID: p.OwnerID, Lat: lat, Lon: lon, BedX: p.BedMM[0], BedY: p.BedMM[1],
+			BedZ: p.BedMM[2], Materials: p.Materials, MinutesPerDay: int(p.HoursPerDay * 60)})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Print time booked by claimed and printing jobs: what they still have
+	// to print, at their version's estimate.
+	booked, err := s.db.QueryContext(ctx, `SELECT printer_id, version_id, sum(quantity - printed) FROM jobs
+		WHERE state IN ('claimed', 'printing') AND printer_id IS NOT NULL GROUP BY printer_id, version_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer booked.Close()
+	idx := map[int64]int{}
+	for i, p := range out {
+		idx[p.ID] = i
+	}
+	for booked.Next() {
+		var printer, version int64
+		var units int
+		if err := booked.Scan(&printer, &version, &units); err != nil {
+			return nil, err
+		}
+		i, ok := idx[printer]
+		if !ok {
+			continue
+		}
+		prof, err := s.profile(ctx, version)
+		if err != nil {
+			if makerhub.ErrorCode(err) == makerhub.ENOTFOUND {
+				continue
+			}
+			return nil, err
+		}
+		out[i].BookedMinutes += int64(float64(units) * prof.PrintMinutes)
+	}
+	return out, booked.Err()
+}
+
+// scanAlso scans the leading columns with the caller's Scan and the last
+// ones into extra.
+type scanAlso struct {
+	rows  *sql.Rows
+	extra []any
+}
+
+func (s scanAlso) Scan(dest ...any) error { return s.rows.Scan(append(dest, s.extra...)...) }
+
+// recordRun writes a run in one transaction: earlier runs' unclaimed jobs
+// are cancelled, the new jobs offered, what could not be allocated kept,
+// and makers and hospitals notified. Demand claimed while the solver ran is
+// taken out of the new jobs, so no request is over-allocated.
+func (s *Service) recordRun(ctx context.Context, run *RoutingRun, planned []routing.Job) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	now := s.now()
+	at := sqlite.FormatTime(now)
+	run.FinishedAt = now
+	stats, err := json.Marshal(run.Stats)
+	if err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO routing_runs (started_by, started_at, finished_at, stats) VALUES (?, ?, ?, ?)`,
+		run.StartedBy, sqlite.FormatTime(run.StartedAt), at, string(stats))
+	if err != nil {
+		return err
+	}
+	run.ID, _ = res.LastInsertId()
+
+	old, err := s.queryJobsTx(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.run_id IS NOT NULL AND j.state IN ('offered', 'open') ORDER BY j.id`)
+	if err != nil {
+		return err
+	}
+	for _, j := range old {
+		if err := cancelJob(ctx, tx, j, 0, at, fmt.Sprintf("re-planned by routing run %d", run.ID)); err != nil {
+			return err
+		}
+	}
+	run.Stats.JobsReplaced = len(old)
+
+	// What each request may still take, read under the write lock.
+	room := map[int64]int{}
+	byRequest := map[int64][]int{}
+	for i, j := range planned {
+		byRequest[j.RequestID] = append(byRequest[j.RequestID], i)
+	}
+	for id := range byRequest {
+		var open, kept int
+		err := tx.QueryRowContext(ctx, `SELECT r.quantity - r.delivered - r.cancelled, COALESCE((SELECT sum(j.quantity) FROM jobs j
+			WHERE j.request_id = r.id AND j.state IN ('offered', 'open', 'claimed', 'printing', 'printed')), 0)
+			FROM requests r WHERE r.id = ? AND r.state = 'open'`, id).Scan(&open, &kept)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // cancelled or fulfilled meanwhile
+		} else if err != nil {
+			return err
+		}
+		room[id] = max(open-kept, 0)
+	}
+	// Trim the farthest jobs first where demand shrank during the solve.
+	order := slices.Clone(planned)
+	slices.SortStableFunc(order, func(a, b routing.Job) int {
+		if a.RequestID != b.RequestID {
+			return int(a.RequestID - b.RequestID)
+		}
+		switch {
+		case a.DistanceKM < b.DistanceKM:
+			return -1
+		case a.DistanceKM > b.DistanceKM:
+			return 1
+		}
+		return int(a.PrinterID - b.PrinterID)
+	})
+	offerExpires := sqlite.FormatTime(now.Add(s.opts.OfferWindow))
+	perHospital := map[int64]int{}
+	for _, pj := range order {
+		units := min(pj.Units, room[pj.RequestID])
+		if units < pj.Units {
+			run.Stats.JobsTrimmed += pj.Units - units
+		}
+		if units <= 0 {
+			continue
+		}
+		room[pj.RequestID] -= units
+		res, err := tx.ExecContext(ctx, `INSERT INTO jobs (request_id, version_id, quantity, state, offered_to, offer_expires_at,
+			printer_id, run_id, reason, distance_km, created_at, updated_at) VALUES (?, ?, ?, 'offered', ?, ?, ?, ?, ?, ?, ?, ?)`,
+			pj.RequestID, pj.VersionID, units, pj.MakerID, offerExpires, pj.PrinterID, run.ID, pj.Reason, pj.DistanceKM, at, at)
+		if err != nil {
+			return fmt.Errorf("insert job: %w", err)
+		}
+		id, _ := res.LastInsertId()
+		if err := addJobEvent(ctx, tx, id, pj.RequestID, 0, at, "", JobOffered, units, fmt.Sprintf("routing run %d: %s", run.ID, pj.Reason)); err != nil {
+			return err
+		}
+		if err := s.notifyOffer(ctx, tx, id, pj.MakerID, units, fmt.Sprintf("request %d", pj.RequestID)); err != nil {
+			return err
+		}
+		var hospital int64
+		if err := tx.QueryRowContext(ctx, `SELECT organisation_id FROM requests WHERE id = ?`, pj.RequestID).Scan(&hospital); err != nil {
+			return err
+		}
+		perHospital[hospital] += units
+	}
+	for _, u := range run.Unallocated {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO routing_unallocated (run_id, request_id, units, cause, detail) VALUES (?, ?, ?, ?, ?)`,
+			run.ID, u.RequestID, u.Units, u.Cause, u.Detail); err != nil {
+			return err
+		}
+	}
+	if err := s.notifyHospitals(ctx, tx, run, perHospital); err != nil {
+		return err
+	}
+	if run.Jobs, err = s.queryJobsTx(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.run_id = ? ORDER BY j.id`, run.ID); err != nil {
+		return err
+	}
+	if stats, err = json.Marshal(run.Stats); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE routing_runs SET stats = ? WHERE id = ?`, string(stats), run.ID); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// notifyHospitals tells each hospital what the run allocated to it and
+// what it could not, one notice each.
+func (s *Service) notifyHospitals(ctx context.Context, tx *sql.Tx, run *RoutingRun, allocated map[int64]int) error {
+	unalloc := map[int64]int{}
+	for _, u := range run.Unallocated {
+		var hospital int64
+		if err := tx.QueryRowContext(ctx, `SELECT organisation_id FROM requests WHERE id = ?`, u.RequestID).Scan(&hospital); err != nil {
+			return err
+		}
+		unalloc[hospital] += u.Units
+	}
+	for h, n := range allocated {
+		if err := s.notify(ctx, tx, Notice{OrganisationID: h, Kind: "request.allocated",
+			Title: fmt.Sprintf("%d unit(s) of your requests are now offered to makers", n), Link: "/api/v1/requests",
+			Data: map[string]any{"routing_run_id": run.ID, "units": n}}); err != nil {
+			return err
+		}
+	}
+	for h, n := range unalloc {
+		if err := s.notify(ctx, tx, Notice{OrganisationID: h, Kind: "request.unallocatable",
+			Title: fmt.Sprintf("%d unit(s) of your requests could not be allocated", n),
+			Body:  "See the routing run for the cause of each (no printer that fits, wrong material, no capacity before your date, a version you do not accept, a request to reconfirm).",
+			Link:  "/api/v1/requests", Data: map[string]any{"routing_run_id": run.ID, "units": n}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FindRoutingRuns lists runs, newest first, without their jobs (coordinators).
+func (s *Service) FindRoutingRuns(ctx context.Context, offset, limit int) ([]*RoutingRun, int, error) {
+	if _, err := requireRole(ctx, "coordinators see routing runs", makerhub.RoleCoordinator); err != nil {
+		return nil, 0, err
+	}
+	limit, err := pageLimit(offset, limit, 50, 500)
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM routing_runs`).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, started_by, started_at, finished_at, stats FROM routing_runs
+		ORDER BY id DESC LIMIT ? OFFSET ?`, limit, offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	list := []*RoutingRun{}
+	for rows.Next() {
+		run, err := scanRun(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		list = append(list, run)
+	}
+	return list, total, rows.Err()
+}
+
+func scanRun(row interface{ Scan(...any) error }) (*RoutingRun, error) {
+	run := &RoutingRun{Unallocated: []routing.Unallocated{}}
+	var stats string
+	if err := row.Scan(&run.ID, &run.StartedBy, sqlite.Time(&run.StartedAt), sqlite.Time(&run.FinishedAt), &stats); err != nil {
+		return nil, err
+	}
+	return run, json.Unmarshal([]byte(stats), &run.Stats)
+}
+
+// FindRoutingRunByID returns a run with the jobs it made and what it could
+// not allocate, and why (coordinators).
+func (s *Service) FindRoutingRunByID(ctx context.Context, id int64) (*RoutingRun, error) {
+	if _, err := requireRole(ctx, "coordinators see routing runs", makerhub.RoleCoordinator); err != nil {
+		return nil, err
+	}
+	run, err := scanRun(s.db.QueryRowContext(ctx, `SELECT id, started_by, started_at, finished_at, stats FROM routing_runs WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Routing run %d does not exist.", id)
+	} else if err != nil {
+		return nil, err
+	}
+	if run.Jobs, err = s.queryJobsTx(ctx, s.db, `SELECT `+jobColumns+jobFrom+`WHERE j.run_id = ? ORDER BY j.id`, id); err != nil {
+		return nil, err
+	}
+	if run.Jobs == nil {
+		run.Jobs = []*Job{}
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT request_id, units, cause, detail FROM routing_unallocated WHERE run_id = ? ORDER BY rowid`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u routing.Unallocated
+		if err := rows.Scan(&u.RequestID, &u.Units, &u.Cause, &u.Detail); err != nil {
+			return nil, err
+		}
+		run.Unallocated = append(run.Unallocated, u)
+	}
+	return run, rows.Err()
+}
+
+// RunScheduler runs routing every interval until ctx is done.
+func (s *Service) RunScheduler(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		run, err := s.RunScheduledRouting(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Error("scheduled routing", "err", err)
+			}
+			continue
+		}
+		s.log.Info("scheduled routing", "run", run.ID, "jobs", len(run.Jobs), "unallocated_units", run.Stats.UnitsUnallocated)
+	}
+}
