@@ -145,12 +145,13 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*makerhub.Us
 	}
 	var (
 		tokenID          int64
-		userID           int64
 		expires, revoked *time.Time
 		lastUsed         *time.Time
 	)
-	err := s.db.QueryRowContext(ctx, `SELECT id, user_id, expires_at, revoked_at, last_used_at FROM tokens WHERE hash = ?`,
-		hashSecret(secret)).Scan(&tokenID, &userID, sqlite.NullTime(&expires), sqlite.NullTime(&revoked), sqlite.NullTime(&lastUsed))
+	// One query for the token and its user: it runs on every API call.
+	u, err := scanUser(prefixScan{s.db.QueryRowContext(ctx, `SELECT t.id, t.expires_at, t.revoked_at, t.last_used_at, `+userColumns+`
+		FROM tokens t JOIN users u ON u.id = t.user_id LEFT JOIN organisations o ON o.id = u.organisation_id WHERE t.hash = ?`,
+		hashSecret(secret)), []any{&tokenID, sqlite.NullTime(&expires), sqlite.NullTime(&revoked), sqlite.NullTime(&lastUsed)}})
 	now := s.now()
 	switch {
 	case notFound(err):
@@ -162,10 +163,6 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*makerhub.Us
 	case expires != nil && !now.Before(*expires):
 		return nil, 0, makerhub.Errorf(makerhub.EUNAUTHORIZED, "The token expired at %s: log in again or create a new API token.", expires.Format(time.RFC3339))
 	}
-	u, err := findUserByID(ctx, s.db, userID)
-	if err != nil {
-		return nil, 0, err
-	}
 	// Record use at most once a minute: a write per request would queue
 	// every read behind SQLite's single writer.
 	if lastUsed == nil || now.Sub(*lastUsed) > time.Minute {
@@ -175,3 +172,12 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*makerhub.Us
 	}
 	return u, tokenID, nil
 }
+
+// prefixScan scans its first columns into prefix and the rest with the
+// caller's Scan, so that one row can feed two scanners.
+type prefixScan struct {
+	row    interface{ Scan(...any) error }
+	prefix []any
+}
+
+func (p prefixScan) Scan(dest ...any) error { return p.row.Scan(append(p.prefix, dest...)...) }

@@ -28,6 +28,7 @@ type world struct {
 	author      *caller // the maker who authors the designs below
 	draft       int64   // a design of author's whose version 1 is a draft with a file
 	draftFile   string  // that file's SHA-256
+	prod        *prodWorld
 }
 
 func asCaller(path string) func(*testHub, *caller, *world) (string, string, string) {
@@ -168,6 +169,7 @@ func TestRoleMatrix(t *testing.T) {
 	}
 	w := &world{hospitalOrg: callers["hospital"].user.Organisation.ID, author: callers["maker"]}
 	w.draft, _, w.draftFile = h.draftWithFile(w.author)
+	w.prod = h.newProdWorld(w, callers["coordinator"], callers["hospital"])
 	for route, entry := range roleMatrix {
 		method, _, _ := strings.Cut(route, " ")
 		for _, k := range callerKinds {

@@ -21,6 +21,8 @@ import (
 	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/internal/blob/local"
 	"github.com/makerhub/makerhub/internal/sqlite"
+	"github.com/makerhub/makerhub/production"
+	"github.com/makerhub/makerhub/production/notify"
 	"github.com/makerhub/makerhub/web"
 )
 
@@ -36,6 +38,8 @@ type testHub struct {
 	tmpDir   string
 	logs     *syncBuffer
 	seq      atomic.Int64
+	notify   *notify.Service
+	prod     *production.Service
 }
 
 type syncBuffer struct {
@@ -85,17 +89,19 @@ func newTestHubOn(t *testing.T, opts accounts.Options, blobs makerhub.BlobStore,
 		dopts.TempDir = t.TempDir()
 	}
 	ds := designs.New(db, blobs, dopts)
+	nt := notify.New(db, notify.Options{AllowPrivateNetworks: true})
+	prod := production.New(db, ds, production.Options{Notifier: production.NotifyWith(nt)})
 	logs := &syncBuffer{}
 	srv, err := web.NewServer(web.Config{
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		DB:     db, Blobs: blobs, Accounts: acc, Designs: ds, MaxUpload: dopts.MaxUpload,
+		DB:     db, Blobs: blobs, Accounts: acc, Designs: ds, Production: prod, Notify: nt, MaxUpload: dopts.MaxUpload,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &testHub{t: t, srv: srv, ts: ts, db: db, accounts: acc, blobs: blobs, tmpDir: dopts.TempDir, logs: logs}
+	return &testHub{t: t, srv: srv, ts: ts, db: db, accounts: acc, blobs: blobs, tmpDir: dopts.TempDir, logs: logs, notify: nt, prod: prod}
 }
 
 // response is a finished HTTP exchange.

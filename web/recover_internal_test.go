@@ -16,6 +16,8 @@ import (
 	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/internal/blob/local"
 	"github.com/makerhub/makerhub/internal/sqlite"
+	"github.com/makerhub/makerhub/production"
+	"github.com/makerhub/makerhub/production/notify"
 )
 
 func TestPanicBecomesLogged500(t *testing.T) {
@@ -34,8 +36,9 @@ func TestPanicBecomesLogged500(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
+	ds := designs.New(db, blobs, designs.Options{})
 	s, err := NewServer(Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), DB: db, Blobs: blobs, Accounts: acc,
-		Designs: designs.New(db, blobs, designs.Options{})})
+		Designs: ds, Production: production.New(db, ds, production.Options{}), Notify: notify.New(db, notify.Options{})})
 	if err != nil {
 		t.Fatal(err)
 	}

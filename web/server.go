@@ -18,6 +18,8 @@ import (
 	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/accounts"
 	"github.com/makerhub/makerhub/designs"
+	"github.com/makerhub/makerhub/production"
+	"github.com/makerhub/makerhub/production/notify"
 )
 
 func init() {
@@ -33,6 +35,10 @@ type Config struct {
 	Blobs    makerhub.BlobStore
 	Accounts *accounts.Service
 	Designs  *designs.Service
+	// Production is printers, requests, routing and jobs.
+	Production *production.Service
+	// Notify is in-app notifications and webhooks.
+	Notify *notify.Service
 
 	// PublicURL is the hub's address as users reach it (for links in
 	// exports); empty: taken from each request's Host.
@@ -61,6 +67,8 @@ type Server struct {
 	blobs        makerhub.BlobStore
 	accounts     *accounts.Service
 	designs      *designs.Service
+	production   *production.Service
+	notify       *notify.Service
 	publicURL    string
 	maxUpload    int64
 	cookieSecure bool
@@ -73,11 +81,13 @@ type Server struct {
 
 // NewServer builds the server and its routes.
 func NewServer(cfg Config) (*Server, error) {
-	if cfg.Logger == nil || cfg.DB == nil || cfg.Blobs == nil || cfg.Accounts == nil || cfg.Designs == nil {
-		return nil, errors.New("web: Logger, DB, Blobs, Accounts and Designs are required")
+	if cfg.Logger == nil || cfg.DB == nil || cfg.Blobs == nil || cfg.Accounts == nil || cfg.Designs == nil ||
+		cfg.Production == nil || cfg.Notify == nil {
+		return nil, errors.New("web: Logger, DB, Blobs, Accounts, Designs, Production and Notify are required")
 	}
 	s := &Server{
 		log: cfg.Logger, db: cfg.DB, blobs: cfg.Blobs, accounts: cfg.Accounts, designs: cfg.Designs,
+		production: cfg.Production, notify: cfg.Notify,
 		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"), maxUpload: cfg.MaxUpload,
 		cookieSecure: cfg.CookieSecure,
 		readyTimeout: cfg.ReadyTimeout,

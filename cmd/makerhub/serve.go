@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/makerhub/makerhub"
@@ -21,6 +22,8 @@ import (
 	"github.com/makerhub/makerhub/internal/blob/local"
 	"github.com/makerhub/makerhub/internal/blob/s3"
 	"github.com/makerhub/makerhub/internal/sqlite"
+	"github.com/makerhub/makerhub/production"
+	"github.com/makerhub/makerhub/production/notify"
 	"github.com/makerhub/makerhub/web"
 )
 
@@ -90,6 +93,13 @@ type serveFlags struct {
 	publicURL       string
 	tmpDir          string
 	debugAddr       string
+	lease           time.Duration
+	offerWindow     time.Duration
+	staleAfter      time.Duration
+	horizonDays     int
+	routingEvery    time.Duration
+	sweepEvery      time.Duration
+	webhooksPrivate bool
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -109,11 +119,27 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&f.publicURL, "public-url", "", "the hub's `address` as users reach it, for links in exports (default: from each request)")
 	fs.StringVar(&f.tmpDir, "tmp-dir", "", "`folder` where uploads are spooled while they are checked (default DATA/tmp)")
 	fs.StringVar(&f.debugAddr, "debug-addr", "", "`address` for Go's profiler (/debug/pprof/) on a listener of its own; keep it private (default: off)")
+	fs.DurationVar(&f.lease, "lease", 24*time.Hour, "how long a claim holds a job without progress (`duration`); each progress report renews it")
+	fs.DurationVar(&f.offerWindow, "offer-window", 12*time.Hour, "how long a routed job stays offered to one maker before it goes to the open pool (`duration`)")
+	fs.DurationVar(&f.staleAfter, "stale-after", 7*24*time.Hour, "how long a request may go without being reconfirmed before it is stale and left out of routing (`duration`)")
+	fs.IntVar(&f.horizonDays, "horizon-days", 28, "how many `days` ahead routing plans printer capacity")
+	fs.DurationVar(&f.routingEvery, "routing-every", time.Hour, "run routing on this schedule (`duration`; 0 turns the schedule off, coordinators can still run it)")
+	fs.DurationVar(&f.sweepEvery, "sweep-every", time.Minute, "how often expired offers and leases go back to the pool (`duration`)")
+	fs.BoolVar(&f.webhooksPrivate, "webhooks-allow-private-networks", false, "let webhooks call loopback and private addresses (a chat bridge on the hub's own network)")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
 	if f.maxUploadMB < 1 {
 		return usagef("--max-upload-mb must be at least 1")
+	}
+	if f.lease < time.Minute || f.offerWindow < time.Minute || f.staleAfter < time.Hour {
+		return usagef("--lease and --offer-window must be at least 1m, --stale-after at least 1h")
+	}
+	if f.horizonDays < 1 || f.horizonDays > 365 {
+		return usagef("--horizon-days must be from 1 to 365")
+	}
+	if f.routingEvery < 0 || f.sweepEvery < time.Second {
+		return usagef("--routing-every must not be negative, --sweep-every at least 1s")
 	}
 	log, err := newLogger(stderr, f.logLevel, f.logFormat)
 	if err != nil {
@@ -146,8 +172,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("upload folder %s: %w", tmp, err)
 	}
 	ds := designs.New(db, blobs, designs.Options{MaxUpload: f.maxUploadMB << 20, TempDir: tmp, Logger: log})
+	nt := notify.New(db, notify.Options{Logger: log, AllowPrivateNetworks: f.webhooksPrivate})
+	prod := production.New(db, ds, production.Options{Logger: log, Lease: f.lease, OfferWindow: f.offerWindow,
+		StaleAfter: f.staleAfter, HorizonDays: f.horizonDays, Notifier: production.NotifyWith(nt)})
 	srv, err := web.NewServer(web.Config{
-		Logger: log, DB: db, Blobs: blobs, Accounts: acc, Designs: ds,
+		Logger: log, DB: db, Blobs: blobs, Accounts: acc, Designs: ds, Production: prod, Notify: nt,
 		CookieSecure: f.cookieSecure, TrustedProxies: f.trustedProxies,
 		PublicURL: f.publicURL, MaxUpload: f.maxUploadMB << 20,
 	})
@@ -185,6 +214,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer stopDebug()
 	}
+	// Background work: webhook deliveries, expired offers and leases, and
+	// scheduled routing. It stops before the database closes (the
+	// dispatcher writes as it lets go of deliveries in flight).
+	bg, stopBackground := context.WithCancel(context.Background())
+	var workers sync.WaitGroup
+	defer func() { stopBackground(); workers.Wait() }()
+	workers.Go(func() { nt.RunDispatcher(bg) })
+	workers.Go(func() { prod.RunSweeper(bg, f.sweepEvery) })
+	if f.routingEvery > 0 {
+		workers.Go(func() { prod.RunScheduler(bg, f.routingEvery) })
+	}
+
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	select {

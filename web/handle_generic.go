@@ -1,0 +1,68 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// reply renders a service call's result: v with status, or the error. A
+// 204 carries no body.
+func (s *Server) reply(c *gin.Context, status int, v any, err error) {
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if status == http.StatusNoContent {
+		c.Status(status)
+		return
+	}
+	c.JSON(status, v)
+}
+
+// byID serves a route that acts on the resource named by :id.
+func byID[T any](s *Server, c *gin.Context, what string, status int, f func(context.Context, int64) (T, error)) {
+	id, err := pathID(c, what)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	v, err := f(c.Request.Context(), id)
+	s.reply(c, status, v, err)
+}
+
+// byIDWith serves a route that acts on :id with a JSON body. When optional,
+// an empty body stands for the zero input.
+func byIDWith[In, T any](s *Server, c *gin.Context, what string, status int, optional bool, f func(context.Context, int64, In) (T, error)) {
+	id, err := pathID(c, what)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	var in In
+	if !optional || !emptyBody(c) {
+		if err := s.decodeJSON(c, &in); err != nil {
+			s.renderError(c, err)
+			return
+		}
+	}
+	v, err := f(c.Request.Context(), id, in)
+	s.reply(c, status, v, err)
+}
+
+// withBody serves a route that takes a JSON body and no :id.
+func withBody[In, T any](s *Server, c *gin.Context, status int, f func(context.Context, In) (T, error)) {
+	var in In
+	if err := s.decodeJSON(c, &in); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	v, err := f(c.Request.Context(), in)
+	s.reply(c, status, v, err)
+}
+
+// emptyBody reports whether the request carries no body at all.
+func emptyBody(c *gin.Context) bool {
+	return c.Request.ContentLength == 0 || c.Request.Body == nil || c.Request.Body == http.NoBody
+}
