@@ -36,6 +36,7 @@ type Service struct {
 	hasher     *hasher
 	byAccount  *limiterSet
 	byIP       *limiterSet
+	auth       authCache
 	// dummyHash is verified against when an email is unknown, so that a
 	// login takes as long whether or not the account exists.
 	dummyHash string

@@ -168,5 +168,7 @@ func (s *Service) VerifyOrganisation(ctx context.Context, id int64) (*makerhub.O
 	if o, err = findOrganisationByID(ctx, tx, id); err != nil {
 		return nil, err
 	}
-	return o, tx.Commit()
+	err = tx.Commit()
+	s.auth.clear() // cached users carry their organisation's verification
+	return o, err
 }

@@ -128,6 +128,7 @@ func (s *Service) RevokeToken(ctx context.Context, id int64) error {
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND user_id = ?`,
 		sqlite.FormatTime(s.now()), id, u.ID)
+	s.auth.clear() // after the write; a lookup that read the row before it stores nothing (generation)
 	if err != nil {
 		return err
 	}
@@ -143,16 +144,22 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*makerhub.Us
 	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) != len(tokenPrefix)+43 {
 		return nil, 0, makerhub.Errorf(makerhub.EUNAUTHORIZED, "The token is malformed: makerhub tokens start with %q; log in again or create an API token.", tokenPrefix)
 	}
+	hash := hashSecret(secret)
+	now := s.now()
+	if u, id, ok := s.auth.get(hash, now); ok {
+		return u, id, nil
+	}
+	gen := s.auth.generation()
 	var (
 		tokenID          int64
 		expires, revoked *time.Time
 		lastUsed         *time.Time
 	)
-	// One query for the token and its user: it runs on every API call.
+	// One query for the token and its user: it runs on every API call
+	// the cache does not answer.
 	u, err := scanUser(prefixScan{s.db.QueryRowContext(ctx, `SELECT t.id, t.expires_at, t.revoked_at, t.last_used_at, `+userColumns+`
 		FROM tokens t JOIN users u ON u.id = t.user_id LEFT JOIN organisations o ON o.id = u.organisation_id WHERE t.hash = ?`,
-		hashSecret(secret)), []any{&tokenID, sqlite.NullTime(&expires), sqlite.NullTime(&revoked), sqlite.NullTime(&lastUsed)}})
-	now := s.now()
+		hash), []any{&tokenID, sqlite.NullTime(&expires), sqlite.NullTime(&revoked), sqlite.NullTime(&lastUsed)}})
 	switch {
 	case notFound(err):
 		return nil, 0, makerhub.Errorf(makerhub.EUNAUTHORIZED, "The token is not valid: log in again or create a new API token.")
@@ -170,6 +177,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*makerhub.Us
 			return nil, 0, fmt.Errorf("record token use: %w", err)
 		}
 	}
+	s.auth.put(gen, hash, u, tokenID, expires, now)
 	return u, tokenID, nil
 }
 

@@ -162,3 +162,48 @@ func TestCountCoordinators(t *testing.T) {
 		t.Fatalf("CountCoordinators = %d, want 1", n)
 	}
 }
+
+// TestAuthenticationCacheServesNothingStale: an authenticated token is
+// remembered for a few seconds, but revocation and verification are seen
+// at once, and expiry is checked on every call.
+func TestAuthenticationCacheServesNothingStale(t *testing.T) {
+	e := mustService(t, accounts.Options{})
+	nurse := e.mustCreate(t, "nurse@example.org", makerhub.RoleHospital)
+	coord := e.mustCreate(t, "coord@example.org", makerhub.RoleCoordinator)
+	one := 1
+	tok, err := e.svc.CreateToken(as(nurse), accounts.NewAPIToken{Name: "x", ExpiresInDays: &one})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _, err := e.svc.Authenticate(context.Background(), tok.Secret)
+	if err != nil || u.Organisation.Verified() {
+		t.Fatalf("first call: %v %+v", err, u)
+	}
+	// Verified while the token is remembered: the next call says so.
+	if _, err := e.svc.VerifyOrganisation(as(coord), nurse.Organisation.ID); err != nil {
+		t.Fatal(err)
+	}
+	if u, _, err = e.svc.Authenticate(context.Background(), tok.Secret); err != nil || !u.Organisation.Verified() {
+		t.Fatalf("after verification: %v, verified %v", err, u.Organisation.Verified())
+	}
+	// A caller changing its copy changes nothing for the next one.
+	u.Role = makerhub.RoleCoordinator
+	if again, _, _ := e.svc.Authenticate(context.Background(), tok.Secret); again.Role != makerhub.RoleHospital {
+		t.Fatal("the cache handed out a shared user")
+	}
+	// An expired token is refused (the cache checks expiry too, on a hit).
+	e.clock.Add(24*time.Hour + time.Second)
+	_, _, err = e.svc.Authenticate(context.Background(), tok.Secret)
+	wantCode(t, err, makerhub.EUNAUTHORIZED, "expired")
+
+	// Revoked while remembered: refused at once.
+	tok2, _ := e.svc.CreateToken(as(nurse), accounts.NewAPIToken{Name: "y"})
+	if _, _, err := e.svc.Authenticate(context.Background(), tok2.Secret); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.RevokeToken(as(nurse), tok2.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = e.svc.Authenticate(context.Background(), tok2.Secret)
+	wantCode(t, err, makerhub.EUNAUTHORIZED, "revoked")
+}

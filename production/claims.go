@@ -48,7 +48,7 @@ func (s *Service) Claim(ctx context.Context, jobID int64, in ClaimInput) (*Claim
 	// Eligibility is read before the write transaction: it changes only
 	// with the maker's own printers, and keeping the profile lookups out of
 	// the write lock keeps claims fast under contention.
-	j, err := findJob(ctx, s.db, jobID)
+	j, err := s.claimRead(ctx, jobID)
 	if err != nil {
 		return nil, err
 	}
@@ -80,8 +80,10 @@ func (s *Service) Claim(ctx context.Context, jobID int64, in ClaimInput) (*Claim
 	res := s.claimGrouped(&claimReq{ctx: ctx, job: jobID, maker: u.ID, printer: pr.ID, leaseHash: hashLease(token),
 		expires: sqlite.FormatTime(expires), at: at})
 	if errors.Is(res.err, sql.ErrNoRows) {
-		// Lost the race (or the job moved since it was read): say why.
-		if j, err = findJob(ctx, s.db, jobID); err != nil {
+		// Lost the race (or the job moved since it was read): say why,
+		// from the job's own row (the join is not needed for that).
+		if err := s.db.QueryRowContext(ctx, `SELECT state, offered_to, offer_expires_at, claimed_by FROM jobs WHERE id = ?`,
+			jobID).Scan(&j.State, &j.OfferedTo, sqlite.NullTime(&j.OfferExpiresAt), &j.ClaimedBy); err != nil {
 			return nil, err
 		}
 		if err := claimable(j, u.ID, now); err != nil {

@@ -165,8 +165,58 @@ func (s *Service) pickPrinter(ctx context.Context, versionID int64, printers []*
 	return nil, why
 }
 
-// activePrinters returns a maker's active printers, oldest first.
+// printerCache remembers each maker's active printers for a few seconds:
+// every claim checks them, and under a storm of claims the query was a
+// tenth of the hub's CPU. Every change to a printer through this service
+// empties the cache, so this process never serves a stale list.
+type printerCache struct {
+	mu  sync.Mutex
+	m   map[int64]cachedPrinters
+	gen uint64 // counts clears, as in accounts' token cache
+}
+
+type cachedPrinters struct {
+	list []*Printer
+	at   time.Time
+}
+
+const printersTTL = 10 * time.Second
+
+func (c *printerCache) clear() {
+	c.mu.Lock()
+	c.m = nil
+	c.gen++
+	c.mu.Unlock()
+}
+
+// activePrinters returns a maker's active printers, oldest first, from the
+// cache when it can. The list is shared: callers must not change it.
 func (s *Service) activePrinters(ctx context.Context, q queryer, ownerID int64) ([]*Printer, error) {
+	now := time.Now()
+	c := &s.printers
+	c.mu.Lock()
+	e, ok := c.m[ownerID]
+	gen := c.gen
+	c.mu.Unlock()
+	if ok && now.Sub(e.at) < printersTTL {
+		return e.list, nil
+	}
+	list, err := queryActivePrinters(ctx, q, ownerID)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if gen == c.gen {
+		if c.m == nil || len(c.m) > 100_000 {
+			c.m = map[int64]cachedPrinters{}
+		}
+		c.m[ownerID] = cachedPrinters{list, now}
+	}
+	c.mu.Unlock()
+	return list, nil
+}
+
+func queryActivePrinters(ctx context.Context, q queryer, ownerID int64) ([]*Printer, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+printerColumns+` FROM printers WHERE owner_id = ? AND active = 1
 		AND deleted_at IS NULL ORDER BY id`, ownerID)
 	if err != nil {

@@ -87,6 +87,7 @@ func (s *Service) CreatePrinter(ctx context.Context, in PrinterInput) (*Printer,
 		return nil, fmt.Errorf("insert printer: %w", err)
 	}
 	id, _ := res.LastInsertId()
+	s.printers.clear()
 	return findPrinter(ctx, s.db, id)
 }
 
@@ -113,7 +114,9 @@ func (s *Service) UpdatePrinter(ctx context.Context, id int64, in PrinterInput) 
 	if p, err = findPrinter(ctx, tx, id); err != nil {
 		return nil, err
 	}
-	return p, tx.Commit()
+	err = tx.Commit()
+	s.printers.clear()
+	return p, err
 }
 
 // DeletePrinter removes a printer from the hub (its owner or a
@@ -138,7 +141,9 @@ func (s *Service) DeletePrinter(ctx context.Context, id int64) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE printers SET deleted_at = ?, active = 0 WHERE id = ?`, sqlite.FormatTime(s.now()), id); err != nil {
 		return err
 	}
-	return tx.Commit()
+	err = tx.Commit()
+	s.printers.clear()
+	return err
 }
 
 // FindPrinterByID returns a printer: its owner, makers of its organisation

@@ -12,6 +12,7 @@ package production
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -108,6 +109,8 @@ type Service struct {
 	opts    Options
 
 	profiles profileCache
+	printers printerCache
+	meta     metaCache
 	claims   claimBatcher
 }
 
@@ -165,6 +168,8 @@ func requireRole(ctx context.Context, what string, roles ...makerhub.Role) (*mak
 	}
 	return nil, makerhub.Errorf(makerhub.EFORBIDDEN, "Only %s.", what)
 }
+
+func notFoundErr(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
 // queryer is a *sql.DB or a *sql.Tx.
 type queryer interface {

@@ -566,3 +566,21 @@ func TestGroupedClaimsKeepOneWinnerPerJob(t *testing.T) {
 		t.Fatalf("%d claim events for %d jobs", n, len(jobs))
 	}
 }
+
+// TestPausedPrinterStopsClaimsAtOnce: printers are remembered between
+// claims, but a change to one is seen by the next claim.
+func TestPausedPrinterStopsClaimsAtOnce(t *testing.T) {
+	e := newEnv(t)
+	r := e.request(e.nurse, e.valve, 10, production.Normal, 10)
+	a, _ := e.svc.CreateJob(as(e.coord), production.JobInput{RequestID: r.ID, Quantity: 1})
+	b, _ := e.svc.CreateJob(as(e.coord), production.JobInput{RequestID: r.ID, Quantity: 1})
+	if _, err := e.svc.Claim(as(e.other), a.ID, production.ClaimInput{}); err != nil {
+		t.Fatal(err)
+	}
+	printers, _, _ := e.svc.FindPrinters(as(e.other), production.PrinterFilter{})
+	if _, err := e.svc.UpdatePrinter(as(e.other), printers[0].ID, production.PrinterInput{Active: ptr(false)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.svc.Claim(as(e.other), b.ID, production.ClaimInput{})
+	wantCode(t, err, makerhub.EFORBIDDEN, "no active printer")
+}

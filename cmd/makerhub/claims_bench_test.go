@@ -111,9 +111,11 @@ func BenchmarkClaims(b *testing.B) {
 	})
 
 	var api claimStorm
+	var hubCPU, selfCPU time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		first := seedPoolJobs(b, h.dbPath(), seed, n)
+		hub0, self0 := processCPU(b, h.cmd.Process.Pid), processCPU(b, os.Getpid())
 		b.StartTimer()
 		api = storm(workers, 2*n, first, func(w int, job int64) string {
 			switch status, _ := h.call(seed.makers[w], "POST", fmt.Sprintf("/api/v1/jobs/%d/claim", job), ""); status {
@@ -124,6 +126,7 @@ func BenchmarkClaims(b *testing.B) {
 			}
 			return "failed"
 		})
+		hubCPU, selfCPU = processCPU(b, h.cmd.Process.Pid)-hub0, processCPU(b, os.Getpid())-self0
 	}
 	db, err := sqlite.Open(context.Background(), h.dbPath())
 	if err != nil {
@@ -147,6 +150,8 @@ func BenchmarkClaims(b *testing.B) {
 	b.ReportMetric(rawRun.rate(), "raw-sqlite-claims/s")
 	b.Logf("HTTP: %d claims won, %d lost (409), %d failed in %v: %.0f claims/s, p50 %v, p99 %v; double claims %d, 'database is locked' in logs %d",
 		api.won, api.lost, api.failed, api.elapsed.Round(time.Millisecond), api.rate(), api.percentile(0.5), api.percentile(0.99), twice, locked)
+	b.Logf("CPU during the HTTP storm: hub %v (%.0f µs a request), load generator %v, of %v × 2 cores",
+		hubCPU.Round(time.Millisecond), float64(hubCPU.Microseconds())/float64(2*n), selfCPU.Round(time.Millisecond), api.elapsed.Round(time.Millisecond))
 	b.Logf("raw SQLite (anchor): %d won, %d lost, %d failed in %v: %.0f claims/s, p99 %v",
 		rawRun.won, rawRun.lost, rawRun.failed, rawRun.elapsed.Round(time.Millisecond), rawRun.rate(), rawRun.percentile(0.99))
 	if api.won != n || twice != 0 || api.failed != 0 {
@@ -210,4 +215,18 @@ func rawClaim(db *sql.DB, maker, job int64) string {
 		return "failed"
 	}
 	return "won"
+}
+
+// processCPU is the user and system CPU time a process has used so far,
+// from /proc/PID/stat (clock ticks of 10 ms).
+func processCPU(b *testing.B, pid int) time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Fields after the command name (which may hold spaces) start at ")".
+	f := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+2:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
