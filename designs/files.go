@@ -42,6 +42,28 @@ var kinds = map[string]struct {
 	".jpeg": {KindImage, "image/jpeg"}, ".webp": {KindImage, "image/webp"}, ".gif": {KindImage, "image/gif"},
 }
 
+// hashedFile is the spooled upload for the blob store, with the SHA-256
+// computed while it was written, so that the store need not read the
+// file again only to hash it (makerhub.HashedReaderAt).
+func hashedFile(tmp *os.File, f *File) *hashedSection {
+	return &hashedSection{SectionReader: io.NewSectionReader(tmp, 0, f.Size), sum: f.SHA256}
+}
+
+type hashedSection struct {
+	*io.SectionReader
+	sum string
+}
+
+// HashedSHA256 implements makerhub.HashedReaderAt.
+func (h *hashedSection) HashedSHA256() string { return h.sum }
+
+var _ makerhub.HashedReaderAt = (*hashedSection)(nil)
+
+// copyBuffer is the buffer of the copies an upload makes (body to spool
+// file, spool file to hash): io.Copy's 32 KiB meant some 6,400 system calls
+// a pass over a 200 MB file.
+const copyBuffer = 1 << 20
+
 // FileKey is where a file's bytes are kept in object storage.
 func FileKey(sum string) string { return "files/sha256/" + sum[:2] + "/" + sum }
 
@@ -170,13 +192,13 @@ func (s *Service) ingest(ctx context.Context, up Upload, f *File) (tmp *os.File,
 	hashed := make(chan []byte, 1)
 	go func() {
 		h := sha256.New()
-		if _, err := io.Copy(h, sp.reader()); err != nil {
+		if _, err := io.CopyBuffer(h, sp.reader(), make([]byte, copyBuffer)); err != nil {
 			hashed <- nil
 			return
 		}
 		hashed <- h.Sum(nil)
 	}()
-	n, rerr := io.Copy(sp, io.LimitReader(up.Body, s.maxUpload+1))
+	n, rerr := io.CopyBuffer(sp, io.LimitReader(up.Body, s.maxUpload+1), make([]byte, copyBuffer))
 	// What went wrong, in order of precedence: the analysis stopping the
 	// upload; the upload failing on its own; the size rules; the analysis
 	// refusing a complete file.
@@ -235,7 +257,7 @@ func (s *Service) ingest(ctx context.Context, up Upload, f *File) (tmp *os.File,
 	}
 	done := make(chan stored, 1)
 	go func() {
-		c, err := s.storeObject(storeCtx, io.NewSectionReader(tmp, 0, f.Size), f.Size, f.SHA256)
+		c, err := s.storeObject(storeCtx, hashedFile(tmp, f), f.Size, f.SHA256)
 		done <- stored{c, err}
 	}()
 	var aerr error
@@ -340,7 +362,7 @@ func (s *Service) recordFile(ctx context.Context, u *makerhub.User, d *Design, n
 		}
 	}
 	if _, err := s.blobs.Stat(ctx, FileKey(f.SHA256)); makerhub.ErrorCode(err) == makerhub.ENOTFOUND {
-		if err := s.blobs.Put(ctx, FileKey(f.SHA256), io.NewSectionReader(tmp, 0, f.Size), f.Size, f.SHA256); err != nil {
+		if err := s.blobs.Put(ctx, FileKey(f.SHA256), hashedFile(tmp, f), f.Size, f.SHA256); err != nil {
 			return false, storageError(err)
 		}
 		restored = true

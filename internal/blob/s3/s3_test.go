@@ -186,7 +186,21 @@ func testParallel(t *testing.T, s *Store) {
 	if err != nil || n != size || hex.EncodeToString(h.Sum(nil)) != sum {
 		t.Fatalf("read back %d bytes, SHA-256 %x, %v; want %d bytes, %s", n, h.Sum(nil), err, size, sum)
 	}
+	// Content the caller says it hashed: stored without a second hashing
+	// pass when its hash is the declared one; checked as usual when not.
+	hashed := func(f *os.File, claimed string) *hashedFile {
+		return &hashedFile{SectionReader: io.NewSectionReader(f, 0, size), sum: claimed}
+	}
+	if err := s.Put(t.Context(), "par/hashed", hashed(file(size), sum), size, sum); err != nil {
+		t.Fatalf("hashed content: %v", err)
+	}
+	if info, err := s.Stat(t.Context(), "par/hashed"); err != nil || info.Size != size {
+		t.Fatalf("hashed content stored as %+v, %v", info, err)
+	}
 	for name, put := range map[string]func() error{
+		"hashed, but not what is declared": func() error {
+			return s.Put(t.Context(), "par/bad", hashed(file(size), sum), size, genSHA256(8, size))
+		},
 		"wrong SHA-256": func() error { return s.Put(t.Context(), "par/bad", file(size), size, genSHA256(8, size)) },
 		"short":         func() error { return s.Put(t.Context(), "par/bad", file(size-1), size, sum) },
 		"long":          func() error { return s.Put(t.Context(), "par/bad", file(size+1), size, sum) },
@@ -202,6 +216,14 @@ func testParallel(t *testing.T, s *Store) {
 		t.Errorf("incomplete upload left behind: %+v", u)
 	}
 }
+
+// hashedFile is content whose caller declares the SHA-256 it computed.
+type hashedFile struct {
+	*io.SectionReader
+	sum string
+}
+
+func (h *hashedFile) HashedSHA256() string { return h.sum }
 
 // testOutage takes the server away and brings it back, as a restart or a
 // network failure would.
