@@ -165,12 +165,12 @@ func (s *Service) FindJobs(ctx context.Context, f JobFilter) ([]*Job, int, error
 		if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+jobFrom+`WHERE `+strings.Join(where, " AND "), args...).Scan(&total); err != nil {
 			return nil, 0, err
 		}
-		list, err := s.queryJobs(ctx, q+` LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)
+		list, err := s.queryJobs(ctx, s.db, q+` LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)
 		return list, total, err
 	}
 	// The pool is filtered by what the maker's printers can print, which
 	// SQL cannot see (bed fit needs the parts' footprints).
-	all, err := s.queryJobs(ctx, q, args...)
+	all, err := s.queryJobs(ctx, s.db, q, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -189,8 +189,10 @@ func (s *Service) FindJobs(ctx context.Context, f JobFilter) ([]*Job, int, error
 	return eligible[lo:hi], total, nil
 }
 
-func (s *Service) queryJobs(ctx context.Context, q string, args ...any) ([]*Job, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
+// queryJobs runs a query of jobColumns on a database or a transaction;
+// the list is never nil.
+func (s *Service) queryJobs(ctx context.Context, q queryer, query string, args ...any) ([]*Job, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

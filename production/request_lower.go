@@ -78,7 +78,7 @@ func (s *Service) lower(ctx context.Context, tx *sql.Tx, u *makerhub.User, r *Re
 	// Shrink the jobs not yet claimed, newest first, until the jobs fit.
 	excess := r.InJobs - open
 	if excess > 0 {
-		jobs, err := s.queryJobsTx(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.request_id = ? AND j.state IN ('offered', 'open') ORDER BY j.id DESC`, r.ID)
+		jobs, err := s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.request_id = ? AND j.state IN ('offered', 'open') ORDER BY j.id DESC`, r.ID)
 		if err != nil {
 			return err
 		}

@@ -286,7 +286,7 @@ func (s *Service) recordRun(ctx context.Context, run *RoutingRun, planned []rout
 	}
 	run.ID, _ = res.LastInsertId()
 
-	old, err := s.queryJobsTx(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.run_id IS NOT NULL AND j.state IN ('offered', 'open') ORDER BY j.id`)
+	old, err := s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.run_id IS NOT NULL AND j.state IN ('offered', 'open') ORDER BY j.id`)
 	if err != nil {
 		return err
 	}
@@ -368,7 +368,7 @@ func (s *Service) recordRun(ctx context.Context, run *RoutingRun, planned []rout
 	if err := s.notifyHospitals(ctx, tx, run, perHospital); err != nil {
 		return err
 	}
-	if run.Jobs, err = s.queryJobsTx(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.run_id = ? ORDER BY j.id`, run.ID); err != nil {
+	if run.Jobs, err = s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.run_id = ? ORDER BY j.id`, run.ID); err != nil {
 		return err
 	}
 	if stats, err = json.Marshal(run.Stats); err != nil {
@@ -460,11 +460,8 @@ func (s *Service) FindRoutingRunByID(ctx context.Context, id int64) (*RoutingRun
 	} else if err != nil {
 		return nil, err
 	}
-	if run.Jobs, err = s.queryJobsTx(ctx, s.db, `SELECT `+jobColumns+jobFrom+`WHERE j.run_id = ? ORDER BY j.id`, id); err != nil {
+	if run.Jobs, err = s.queryJobs(ctx, s.db, `SELECT `+jobColumns+jobFrom+`WHERE j.run_id = ? ORDER BY j.id`, id); err != nil {
 		return nil, err
-	}
-	if run.Jobs == nil {
-		run.Jobs = []*Job{}
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT request_id, units, cause, detail FROM routing_unallocated WHERE run_id = ? ORDER BY rowid`, id)
 	if err != nil {

@@ -43,7 +43,7 @@ func (s *Service) sweepOnce(ctx context.Context, rep *SweepReport) (int, error) 
 	defer tx.Rollback()
 	moved := 0
 
-	offers, err := s.queryJobsTx(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.state = 'offered' AND j.offer_expires_at <= ? ORDER BY j.id LIMIT ?`, at, sweepBatch)
+	offers, err := s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.state = 'offered' AND j.offer_expires_at <= ? ORDER BY j.id LIMIT ?`, at, sweepBatch)
 	if err != nil {
 		return 0, err
 	}
@@ -58,7 +58,7 @@ func (s *Service) sweepOnce(ctx context.Context, rep *SweepReport) (int, error) 
 	rep.OffersExpired += len(offers)
 	moved += len(offers)
 
-	lapsed, err := s.queryJobsTx(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.state IN ('claimed', 'printing') AND j.lease_expires_at <= ? ORDER BY j.id LIMIT ?`, at, sweepBatch)
+	lapsed, err := s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.state IN ('claimed', 'printing') AND j.lease_expires_at <= ? ORDER BY j.id LIMIT ?`, at, sweepBatch)
 	if err != nil {
 		return 0, err
 	}
@@ -74,7 +74,7 @@ func (s *Service) sweepOnce(ctx context.Context, rep *SweepReport) (int, error) 
 	rep.LeasesExpired += len(lapsed)
 	moved += len(lapsed)
 
-	soon, err := s.queryJobsTx(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.state IN ('claimed', 'printing') AND j.lease_warned = 0
+	soon, err := s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.state IN ('claimed', 'printing') AND j.lease_warned = 0
 		AND j.lease_expires_at <= ? ORDER BY j.id LIMIT ?`, sqlite.FormatTime(now.Add(s.opts.LeaseWarning)), sweepBatch)
 	if err != nil {
 		return 0, err
@@ -100,23 +100,6 @@ func (s *Service) sweepOnce(ctx context.Context, rep *SweepReport) (int, error) 
 	rep.LeasesWarned += len(soon)
 	moved += len(soon)
 	return moved, tx.Commit()
-}
-
-func (s *Service) queryJobsTx(ctx context.Context, q queryer, query string, args ...any) ([]*Job, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var list []*Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, j)
-	}
-	return list, rows.Err()
 }
 
 // RunSweeper calls Sweep every interval until ctx is done.

@@ -9,11 +9,16 @@
 #   ./internal/blob/local/  storing blobs on the local file system (5 runs);
 #   ./internal/blob/s3/     storing blobs in a real MinIO, against plain
 #                           minio-go (5 runs);
-#   ./cmd/makerhub/         the built binary (3 runs): a 200 MB upload through
-#                           the API into MinIO against plain PutObject, and
-#                           `makerhub stl analyze` against admesh (time, peak
-#                           memory, geometry of testdata/stl) and PrusaSlicer
-#                           (filament and print time of testdata/stl).
+#   ./production/mcf/       the min-cost-flow solver against successive
+#                           shortest paths (1 run);
+#   ./production/routing/   national-scale routing against the greedy
+#                           baseline (1 run);
+#   ./cmd/makerhub/         the built binary: a 200 MB upload through the API
+#                           into MinIO alternating with plain PutObject, 64
+#                           makers claiming 100,000 jobs over HTTP against raw
+#                           SQLite, and `makerhub stl analyze` against admesh
+#                           (time, peak memory, geometry of testdata/stl) and
+#                           PrusaSlicer (filament and print time).
 #
 # Usage: scripts/bench.sh [OUTPUT]
 # The report (machine, then `go test -bench -v` output with the b.Logf lines)
@@ -21,7 +26,7 @@
 # progress goes to stderr. Tools the benchmarks need (admesh, prusa-slicer,
 # hyperfine, GNU time) are installed with apt-get when missing, and MinIO is
 # built once per machine by scripts/ensure-minio.sh (about 6 minutes). A full
-# run takes 10 to 15 minutes on 2 cores. The exit status is 1 if any
+# run takes 20 to 30 minutes on 2 cores. The exit status is 1 if any
 # benchmark failed; skipped ones (a tool that could not be installed) say why
 # in the report.
 set -euo pipefail
@@ -34,6 +39,8 @@ benchmarks=(
 	"./designs/stl/ 5x"
 	"./internal/blob/local/ 5x"
 	"./internal/blob/s3/ 5x"
+	"./production/mcf/ 1x"
+	"./production/routing/ 1x"
 	"./cmd/makerhub/ 3x"
 )
 
