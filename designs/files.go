@@ -158,6 +158,8 @@ func (s *Service) ingest(ctx context.Context, up Upload, f *File) (tmp *os.File,
 	}()
 	tmp = file
 	sp := newSpool(tmp)
+	began := time.Now()
+	var analysedAt, storedAt time.Time
 	type analysed struct {
 		a   *stl.Analysis
 		err error
@@ -199,6 +201,7 @@ func (s *Service) ingest(ctx context.Context, up Upload, f *File) (tmp *os.File,
 		hashed <- h.Sum(nil)
 	}()
 	n, rerr := io.CopyBuffer(sp, io.LimitReader(up.Body, s.maxUpload+1), make([]byte, copyBuffer))
+	receivedAt := time.Now()
 	// What went wrong, in order of precedence: the analysis stopping the
 	// upload; the upload failing on its own; the size rules; the analysis
 	// refusing a complete file.
@@ -232,6 +235,7 @@ func (s *Service) ingest(ctx context.Context, up Upload, f *File) (tmp *os.File,
 	}
 	sp.finish(receiveErr)
 	sum := <-hashed
+	hashedAt := time.Now()
 	if receiveErr != nil {
 		if results != nil {
 			<-results // the analysis stops on the writer's error
@@ -258,11 +262,13 @@ func (s *Service) ingest(ctx context.Context, up Upload, f *File) (tmp *os.File,
 	done := make(chan stored, 1)
 	go func() {
 		c, err := s.storeObject(storeCtx, hashedFile(tmp, f), f.Size, f.SHA256)
+		storedAt = time.Now()
 		done <- stored{c, err}
 	}()
 	var aerr error
 	if results != nil {
 		r := <-results
+		analysedAt = time.Now()
 		if r.err != nil {
 			aerr = refused(r.err)
 			cancelStore()
@@ -271,6 +277,10 @@ func (s *Service) ingest(ctx context.Context, up Upload, f *File) (tmp *os.File,
 		}
 	}
 	st := <-done
+	// Where an upload's time goes, for operators tuning --tmp-dir or the
+	// object store (docs/benchmarks.md has a profile).
+	s.log.Debug("upload timeline", "name", f.Name, "bytes", f.Size, "received", receivedAt.Sub(began),
+		"hashed", hashedAt.Sub(began), "analysed", sinceOrZero(analysedAt, began), "stored", storedAt.Sub(began))
 	switch {
 	case aerr != nil:
 		if st.created {
@@ -281,6 +291,14 @@ func (s *Service) ingest(ctx context.Context, up Upload, f *File) (tmp *os.File,
 		return nil, nil, false, st.err
 	}
 	return tmp, analysis, st.created, nil
+}
+
+// sinceOrZero is t − start, or 0 when t was never set.
+func sinceOrZero(t, start time.Time) time.Duration {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Sub(start)
 }
 
 func (s *Service) tooLarge(name string) error {
