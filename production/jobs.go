@@ -158,35 +158,66 @@ func (s *Service) FindJobs(ctx context.Context, f JobFilter) ([]*Job, int, error
 	if f.RequestID != 0 {
 		where, args = append(where, "j.request_id = ?"), append(args, f.RequestID)
 	}
-	q := `SELECT ` + jobColumns + jobFrom + `WHERE ` + strings.Join(where, " AND ") + `
-		ORDER BY CASE r.priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, r.needed_by, j.id`
-	if !pool {
-		var total int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+jobFrom+`WHERE `+strings.Join(where, " AND "), args...).Scan(&total); err != nil {
+	if pool {
+		// The pool holds only what the maker's printers can print, which
+		// SQL cannot see (bed fit needs the parts' footprints). It depends
+		// on the version alone, so the few versions in the pool are
+		// checked here and SQL filters, counts and pages the jobs.
+		versions, err := s.printableVersions(ctx, u.ID, strings.Join(where, " AND "), args)
+		if err != nil {
 			return nil, 0, err
 		}
-		list, err := s.queryJobs(ctx, s.db, q+` LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)
-		return list, total, err
-	}
-	// The pool is filtered by what the maker's printers can print, which
-	// SQL cannot see (bed fit needs the parts' footprints).
-	all, err := s.queryJobs(ctx, s.db, q, args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	printers, err := s.activePrinters(ctx, s.db, u.ID)
-	if err != nil {
-		return nil, 0, err
-	}
-	eligible := []*Job{}
-	for _, j := range all {
-		if p, _ := s.pickPrinter(ctx, j.VersionID, printers, 0); p != nil {
-			eligible = append(eligible, j)
+		if len(versions) == 0 {
+			return []*Job{}, 0, nil
+		}
+		in := strings.TrimSuffix(strings.Repeat("?,", len(versions)), ",")
+		where = append(where, "j.version_id IN ("+in+")")
+		for _, v := range versions {
+			args = append(args, v)
 		}
 	}
-	total := len(eligible)
-	lo, hi := min(f.Offset, total), min(f.Offset+limit, total)
-	return eligible[lo:hi], total, nil
+	cond := strings.Join(where, " AND ")
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+jobFrom+`WHERE `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	list, err := s.queryJobs(ctx, s.db, `SELECT `+jobColumns+jobFrom+`WHERE `+cond+`
+		ORDER BY CASE r.priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, r.needed_by, j.id
+		LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)
+	return list, total, err
+}
+
+// printableVersions returns the versions of the jobs matching cond that
+// one of the maker's active printers can print.
+func (s *Service) printableVersions(ctx context.Context, maker int64, cond string, args []any) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT j.version_id`+jobFrom+`WHERE `+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	var all []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		all = append(all, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	printers, err := s.activePrinters(ctx, s.db, maker)
+	if err != nil {
+		return nil, err
+	}
+	var ok []int64
+	for _, v := range all {
+		if p, _ := s.pickPrinter(ctx, v, printers, 0); p != nil {
+			ok = append(ok, v)
+		}
+	}
+	return ok, nil
 }
 
 // queryJobs runs a query of jobColumns on a database or a transaction;
