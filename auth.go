@@ -86,6 +86,16 @@ func NewContextWithUser(ctx context.Context, u *User) context.Context {
 	return context.WithValue(ctx, userContextKey, u)
 }
 
+// RequireUser returns the acting user, or EUNAUTHORIZED for an anonymous
+// caller: every domain service starts its authorization with it.
+func RequireUser(ctx context.Context) (*User, error) {
+	u := UserFromContext(ctx)
+	if u == nil {
+		return nil, Errorf(EUNAUTHORIZED, "You must log in: send a session cookie or an Authorization: Bearer token.")
+	}
+	return u, nil
+}
+
 // UserFromContext returns the acting user, or nil for an anonymous caller.
 func UserFromContext(ctx context.Context) *User {
 	u, _ := ctx.Value(userContextKey).(*User)

@@ -71,18 +71,9 @@ func New(db *sql.DB, opts Options) (*Service, error) {
 	return s, nil
 }
 
-// requireUser returns the acting user or EUNAUTHORIZED.
-func requireUser(ctx context.Context) (*makerhub.User, error) {
-	u := makerhub.UserFromContext(ctx)
-	if u == nil {
-		return nil, makerhub.Errorf(makerhub.EUNAUTHORIZED, "You must log in: send a session cookie or an Authorization: Bearer token.")
-	}
-	return u, nil
-}
-
 // requireCoordinator returns the acting user if a coordinator.
 func requireCoordinator(ctx context.Context, action string) (*makerhub.User, error) {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,7 @@ func scanOrganisation(row interface{ Scan(...any) error }) (*makerhub.Organisati
 // FindOrganisationByID returns an organisation. Coordinators see any; other
 // users only their own.
 func (s *Service) FindOrganisationByID(ctx context.Context, id int64) (*makerhub.Organisation, error) {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (s *Service) FindOrganisationByID(ctx context.Context, id int64) (*makerhub
 	return findOrganisationByID(ctx, s.db, id)
 }
 
-func findOrganisationByID(ctx context.Context, q queryer, id int64) (*makerhub.Organisation, error) {
+func findOrganisationByID(ctx context.Context, q sqlite.Queryer, id int64) (*makerhub.Organisation, error) {
 	o, err := scanOrganisation(q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations o WHERE o.id = ?`, id))
 	if notFound(err) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Organisation %d does not exist.", id)

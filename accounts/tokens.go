@@ -51,7 +51,7 @@ type CreatedToken struct {
 
 // CreateToken creates an API token for the acting user.
 func (s *Service) CreateToken(ctx context.Context, in NewAPIToken) (*CreatedToken, error) {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func hashSecret(secret string) string {
 // FindTokens lists the acting user's live tokens (sessions and API tokens),
 // newest first.
 func (s *Service) FindTokens(ctx context.Context) ([]*Token, error) {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ func (s *Service) FindTokens(ctx context.Context) ([]*Token, error) {
 // authenticates nobody. Another user's token is reported as not found, so
 // token IDs reveal nothing.
 func (s *Service) RevokeToken(ctx context.Context, id int64) error {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return err
 	}

@@ -181,19 +181,13 @@ func (s *Service) CountCoordinators(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// queryer is what the find helpers need: a *sql.DB or a *sql.Tx.
-type queryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 const userColumns = `u.id, u.email, u.name, u.role, u.created_at,
 	o.id, o.kind, o.name, o.address, o.lat, o.lon, o.verified_at, o.verified_by, o.created_at`
 
 const userFrom = ` FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id `
 
 // findUserByID returns the user with its organisation, or ENOTFOUND.
-func findUserByID(ctx context.Context, q queryer, id int64) (*makerhub.User, error) {
+func findUserByID(ctx context.Context, q sqlite.Queryer, id int64) (*makerhub.User, error) {
 	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+userFrom+`WHERE u.id = ?`, id))
 	if notFound(err) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "User %d does not exist.", id)
@@ -218,5 +212,5 @@ func scanUser(row interface{ Scan(...any) error }) (*makerhub.User, error) {
 
 // Me returns the acting user, or EUNAUTHORIZED for an anonymous caller.
 func (s *Service) Me(ctx context.Context) (*makerhub.User, error) {
-	return requireUser(ctx)
+	return makerhub.RequireUser(ctx)
 }

@@ -11,13 +11,6 @@ import (
 	"github.com/makerhub/makerhub/internal/sqlite"
 )
 
-// queryer is a *sql.DB or a *sql.Tx.
-type queryer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 // currentVersionSQL picks a design's current version: the newest published
 // one that is neither rejected nor withdrawn, preferring active ones over
 // superseded ones.
@@ -68,7 +61,7 @@ func (s *Service) FindDesignByID(ctx context.Context, id int64) (*Design, error)
 	return findDesignByID(ctx, s.db, id)
 }
 
-func findDesignByID(ctx context.Context, q queryer, id int64) (*Design, error) {
+func findDesignByID(ctx context.Context, q sqlite.Queryer, id int64) (*Design, error) {
 	d, err := scanDesign(q.QueryRowContext(ctx, `SELECT `+designColumns+designFrom+`WHERE d.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Design %d does not exist.", id)

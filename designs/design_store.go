@@ -46,7 +46,7 @@ var DefaultPrintSettings = PrintSettings{
 // CreateDesign creates a design authored by the acting maker or coordinator,
 // on behalf of their organisation.
 func (s *Service) CreateDesign(ctx context.Context, in DesignInput) (*Design, error) {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (s *Service) CreateDesign(ctx context.Context, in DesignInput) (*Design, er
 // UpdateDesign edits a design's metadata (its author or a coordinator).
 // Files and reviews belong to versions and are not changed here.
 func (s *Service) UpdateDesign(ctx context.Context, id int64, in DesignInput) (*Design, error) {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -285,12 +285,4 @@ func checkText(field, v string, minLen, maxLen int) error {
 		}
 	}
 	return nil
-}
-
-func requireUser(ctx context.Context) (*makerhub.User, error) {
-	u := makerhub.UserFromContext(ctx)
-	if u == nil {
-		return nil, makerhub.Errorf(makerhub.EUNAUTHORIZED, "You must log in: send a session cookie or an Authorization: Bearer token.")
-	}
-	return u, nil
 }

@@ -229,3 +229,47 @@ func TestFindDesigns(t *testing.T) {
 	_, _, err = e.svc.FindDesigns(context.Background(), designs.DesignFilter{Licence: "nope"})
 	wantCode(t, err, makerhub.EINVALID, "SPDX")
 }
+
+// TestPrintProfiles: drafts are never printed; a published version's
+// profile sums its parts and fits a bed only if every part does.
+func TestPrintProfiles(t *testing.T) {
+	e := localEnv(t)
+	d := e.design("Visor kit")
+	e.draft(d)
+	if _, err := e.upload(e.maker, d, 1, "band.stl", readTestdata(t, "face-shield-headpiece.stl")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.upload(e.maker, d, 1, "handle.stl", readTestdata(t, "ventilator-valve-handle.stl")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.svc.FindPrintProfile(as(e.maker), d.ID, 1)
+	wantCode(t, err, makerhub.ENOTFOUND, "no published version 1")
+	if _, err := e.svc.Publish(as(e.maker), d.ID, 1, ""); err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.svc.FindPrintProfile(as(e.maker), d.ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Parts) != 2 || !p.Printable() || p.PrintMinutes <= 0 || p.FilamentG <= 0 {
+		t.Fatalf("profile %+v", p)
+	}
+	// The headband is 218 × 97 mm: an Ender-3 (220 × 220) holds both parts,
+	// a 150 × 150 bed not even diagonally, and the combined footprints agree.
+	if !p.FitsBed(220, 220, 250) || p.FitsBed(150, 150, 150) {
+		t.Fatalf("bed fit: 220 mm %v, 150 mm %v", p.FitsBed(220, 220, 250), p.FitsBed(150, 150, 150))
+	}
+	fits := func(x, y float64) bool {
+		for _, f := range p.Footprints() {
+			if f[0] <= x+1e-3 && f[1] <= y+1e-3 {
+				return true
+			}
+		}
+		return false
+	}
+	if !fits(220, 220) || fits(150, 150) {
+		t.Fatalf("combined footprints %v", p.Footprints())
+	}
+	_, err = e.svc.FindPrintProfile(as(e.maker), d.ID, 2)
+	wantCode(t, err, makerhub.ENOTFOUND, "no published version 2")
+}

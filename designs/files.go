@@ -73,7 +73,7 @@ func FileKey(sum string) string { return "files/sha256/" + sum[:2] + "/" + sum }
 // SHA-256 (once, however many versions hold it), and only then recorded. If
 // anything fails, nothing is stored: no row, no object.
 func (s *Service) AddFile(ctx context.Context, designID int64, number int, up Upload) (*File, error) {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -435,7 +435,7 @@ func (s *Service) removeIfUnreferenced(ctx context.Context, sum string) error {
 // RemoveFile takes a file out of a draft version (its author or a
 // coordinator); the object goes too when no other version holds it.
 func (s *Service) RemoveFile(ctx context.Context, designID int64, number int, sum string) error {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return err
 	}

@@ -126,16 +126,17 @@ func paretoMin(ps [][2]float64) [][2]float64 {
 // FindPrintProfile returns the print profile of design designID's version
 // number. Drafts have no profile (ENOTFOUND): nothing unpublished is printed.
 func (s *Service) FindPrintProfile(ctx context.Context, designID int64, number int) (*PrintProfile, error) {
-	ps, err := s.FindPrintProfiles(ctx, designID)
+	d, err := findDesignByID(ctx, s.db, designID)
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range ps {
-		if p.Number == number {
-			return p, nil
-		}
+	v, err := findVersion(ctx, s.db, d, number)
+	if makerhub.ErrorCode(err) == makerhub.ENOTFOUND || err == nil && v.Status == Draft {
+		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Design %d has no published version %d: give the number of a published version, or leave it out for the current one.", designID, number)
+	} else if err != nil {
+		return nil, err
 	}
-	return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Design %d has no published version %d: give the number of a published version, or leave it out for the current one.", designID, number)
+	return profileOf(d, v), nil
 }
 
 // FindPrintProfiles returns the profiles of a design's published versions,

@@ -17,7 +17,7 @@ import (
 // CreateVersion opens a draft version, numbered after the design's last one.
 // A design has at most one draft at a time.
 func (s *Service) CreateVersion(ctx context.Context, designID int64, notes string) (*Version, error) {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +209,7 @@ func (s *Service) SetLifecycle(ctx context.Context, designID int64, number int, 
 // returns the event's action and the column and value to set.
 func (s *Service) changeVersion(ctx context.Context, designID int64, number int,
 	decide func(u *makerhub.User, d *Design, v *Version) (action, column, value string, err error), note string) (*Version, error) {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +258,7 @@ func (s *Service) changeVersion(ctx context.Context, designID int64, number int,
 	return v, tx.Commit()
 }
 
-func addEvent(ctx context.Context, q queryer, versionID, actor int64, at, action, from, to, note string) error {
+func addEvent(ctx context.Context, q sqlite.Queryer, versionID, actor int64, at, action, from, to, note string) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO version_events (version_id, actor_id, at, action, from_value, to_value, note)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, versionID, actor, at, action, from, to, note)
 	if err != nil {
@@ -269,7 +269,7 @@ func addEvent(ctx context.Context, q queryer, versionID, actor int64, at, action
 
 // findVersion loads a version with its files (analysed with d's settings)
 // and history; it does not check who may see it.
-func findVersion(ctx context.Context, q queryer, d *Design, number int) (*Version, error) {
+func findVersion(ctx context.Context, q sqlite.Queryer, d *Design, number int) (*Version, error) {
 	v := &Version{DesignID: d.ID, Number: number}
 	err := q.QueryRowContext(ctx, `SELECT id, notes, status, lifecycle, lifecycle_reason, created_by, created_at, published_at
 		FROM design_versions WHERE design_id = ? AND number = ?`, d.ID, number).Scan(&v.ID, &v.Notes, &v.Status,
@@ -299,7 +299,7 @@ func findVersion(ctx context.Context, q queryer, d *Design, number int) (*Versio
 	return v, rows.Err()
 }
 
-func versionFiles(ctx context.Context, q queryer, d *Design, versionID int64) ([]*File, error) {
+func versionFiles(ctx context.Context, q sqlite.Queryer, d *Design, versionID int64) ([]*File, error) {
 	rows, err := q.QueryContext(ctx, `SELECT f.sha256, f.size, vf.name, f.kind, f.media_type, f.analysis
 		FROM version_files vf JOIN files f ON f.sha256 = vf.sha256 WHERE vf.version_id = ? ORDER BY vf.name`, versionID)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/makerhub/makerhub/designs"
+	"github.com/makerhub/makerhub/internal/sqlite"
 )
 
 // resolved is the version a request prints, or why none can be.
@@ -191,7 +192,7 @@ func (c *printerCache) clear() {
 
 // activePrinters returns a maker's active printers, oldest first, from the
 // cache when it can. The list is shared: callers must not change it.
-func (s *Service) activePrinters(ctx context.Context, q queryer, ownerID int64) ([]*Printer, error) {
+func (s *Service) activePrinters(ctx context.Context, q sqlite.Queryer, ownerID int64) ([]*Printer, error) {
 	now := time.Now()
 	c := &s.printers
 	c.mu.Lock()
@@ -216,7 +217,7 @@ func (s *Service) activePrinters(ctx context.Context, q queryer, ownerID int64) 
 	return list, nil
 }
 
-func queryActivePrinters(ctx context.Context, q queryer, ownerID int64) ([]*Printer, error) {
+func queryActivePrinters(ctx context.Context, q sqlite.Queryer, ownerID int64) ([]*Printer, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+printerColumns+` FROM printers WHERE owner_id = ? AND active = 1
 		AND deleted_at IS NULL ORDER BY id`, ownerID)
 	if err != nil {

@@ -57,7 +57,7 @@ func scanJob(row interface{ Scan(...any) error }) (*Job, error) {
 	return j, err
 }
 
-func findJob(ctx context.Context, q queryer, id int64) (*Job, error) {
+func findJob(ctx context.Context, q sqlite.Queryer, id int64) (*Job, error) {
 	j, err := scanJob(q.QueryRowContext(ctx, `SELECT `+jobColumns+jobFrom+`WHERE j.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Job %d does not exist.", id)
@@ -88,7 +88,7 @@ func is(p *int64, id int64) bool { return p != nil && *p == id }
 
 // FindJobByID returns a job the caller may see.
 func (s *Service) FindJobByID(ctx context.Context, id int64) (*Job, error) {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ type JobFilter struct {
 // (only jobs one of their active printers can print); hospitals the jobs
 // for their requests; coordinators all.
 func (s *Service) FindJobs(ctx context.Context, f JobFilter) ([]*Job, int, error) {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -222,7 +222,7 @@ func (s *Service) printableVersions(ctx context.Context, maker int64, cond strin
 
 // queryJobs runs a query of jobColumns on a database or a transaction;
 // the list is never nil.
-func (s *Service) queryJobs(ctx context.Context, q queryer, query string, args ...any) ([]*Job, error) {
+func (s *Service) queryJobs(ctx context.Context, q sqlite.Queryer, query string, args ...any) ([]*Job, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -368,7 +368,7 @@ type JobEvent struct {
 	Note      string    `json:"note,omitempty"`
 }
 
-func addJobEvent(ctx context.Context, q queryer, jobID, requestID, actor int64, at string, from, to JobState, quantity int, note string) error {
+func addJobEvent(ctx context.Context, q sqlite.Queryer, jobID, requestID, actor int64, at string, from, to JobState, quantity int, note string) error {
 	var a any
 	if actor != 0 {
 		a = actor

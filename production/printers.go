@@ -149,7 +149,7 @@ func (s *Service) DeletePrinter(ctx context.Context, id int64) error {
 // FindPrinterByID returns a printer: its owner, makers of its organisation
 // and coordinators may see it.
 func (s *Service) FindPrinterByID(ctx context.Context, id int64) (*Printer, error) {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -210,8 +210,8 @@ func (s *Service) FindPrinters(ctx context.Context, f PrinterFilter) ([]*Printer
 
 // ownPrinter loads a printer the caller may change: its owner's, or any
 // for coordinators.
-func (s *Service) ownPrinter(ctx context.Context, q queryer, id int64) (*Printer, error) {
-	u, err := requireUser(ctx)
+func (s *Service) ownPrinter(ctx context.Context, q sqlite.Queryer, id int64) (*Printer, error) {
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +225,7 @@ func (s *Service) ownPrinter(ctx context.Context, q queryer, id int64) (*Printer
 	return p, nil
 }
 
-func findPrinter(ctx context.Context, q queryer, id int64) (*Printer, error) {
+func findPrinter(ctx context.Context, q sqlite.Queryer, id int64) (*Printer, error) {
 	p, err := scanPrinter(q.QueryRowContext(ctx, `SELECT `+printerColumns+` FROM printers WHERE id = ? AND deleted_at IS NULL`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Printer %d does not exist.", id)

@@ -148,16 +148,8 @@ func (s *Service) notify(ctx context.Context, tx *sql.Tx, n Notice) error {
 	return s.opts.Notifier.Notify(ctx, tx, n)
 }
 
-func requireUser(ctx context.Context) (*makerhub.User, error) {
-	u := makerhub.UserFromContext(ctx)
-	if u == nil {
-		return nil, makerhub.Errorf(makerhub.EUNAUTHORIZED, "You must log in: send a session cookie or an Authorization: Bearer token.")
-	}
-	return u, nil
-}
-
 func requireRole(ctx context.Context, what string, roles ...makerhub.Role) (*makerhub.User, error) {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -170,10 +162,3 @@ func requireRole(ctx context.Context, what string, roles ...makerhub.Role) (*mak
 }
 
 func notFoundErr(err error) bool { return errors.Is(err, sql.ErrNoRows) }
-
-// queryer is a *sql.DB or a *sql.Tx.
-type queryer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}

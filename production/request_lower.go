@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/internal/sqlite"
 )
 
 // LowerInput lowers a request's open quantity.
@@ -60,7 +61,7 @@ func (s *Service) CancelRequest(ctx context.Context, id int64, note string) (*Re
 
 // committedUnits counts a request's units held by makers: claimed, printing
 // or printed and not yet handed over.
-func committedUnits(ctx context.Context, q queryer, requestID int64) (int, error) {
+func committedUnits(ctx context.Context, q sqlite.Queryer, requestID int64) (int, error) {
 	var n int
 	err := q.QueryRowContext(ctx, `SELECT COALESCE(sum(quantity), 0) FROM jobs WHERE request_id = ?
 		AND state IN ('claimed', 'printing', 'printed')`, requestID).Scan(&n)

@@ -76,7 +76,16 @@ func (s *Service) scanRequest(row interface{ Scan(...any) error }) (*Request, er
 	if err != nil {
 		return nil, err
 	}
-	fillRequest(s, r, version, refused)
+	if version.Valid {
+		n := int(version.Int64)
+		r.Version = &n
+	}
+	r.RefusedLicences = []string{}
+	if refused != "" {
+		r.RefusedLicences = strings.Split(refused, ",")
+	}
+	r.Open = r.Quantity - r.Delivered - r.Cancelled
+	r.Stale = r.State == RequestOpen && s.now().Sub(r.ReconfirmedAt) > s.opts.StaleAfter
 	return r, nil
 }
 
@@ -191,7 +200,7 @@ func parseNeededBy(v string, now time.Time) (time.Time, error) {
 
 // FindRequestByID returns a request: to its hospital and to coordinators.
 func (s *Service) FindRequestByID(ctx context.Context, id int64) (*Request, error) {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +221,7 @@ func canSeeRequest(u *makerhub.User, r *Request) error {
 	return makerhub.Errorf(makerhub.EFORBIDDEN, "Request %d belongs to another hospital: only its hospital and coordinators see it.", r.ID)
 }
 
-func (s *Service) findRequest(ctx context.Context, q queryer, id int64) (*Request, error) {
+func (s *Service) findRequest(ctx context.Context, q sqlite.Queryer, id int64) (*Request, error) {
 	r, err := s.scanRequest(q.QueryRowContext(ctx, `SELECT `+requestColumns+` FROM requests r WHERE r.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Request %d does not exist.", id)
@@ -300,7 +309,7 @@ func (s *Service) Reconfirm(ctx context.Context, id int64) (*Request, error) {
 // changeRequest runs change in a transaction on a request the caller may
 // change: its hospital's staff or a coordinator.
 func (s *Service) changeRequest(ctx context.Context, id int64, change func(tx *sql.Tx, u *makerhub.User, r *Request, at string) error) (*Request, error) {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -333,7 +342,7 @@ type RequestEvent struct {
 	Note    string    `json:"note,omitempty"`
 }
 
-func addRequestEvent(ctx context.Context, q queryer, requestID, actor int64, at, action, note string) error {
+func addRequestEvent(ctx context.Context, q sqlite.Queryer, requestID, actor int64, at, action, note string) error {
 	var a any
 	if actor != 0 {
 		a = actor

@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -119,7 +119,11 @@ func (s *Service) route(ctx context.Context, startedBy int64) (*RoutingRun, erro
 	}
 	run.Stats.Stats = res.Stats
 	run.Unallocated = append(run.Unallocated, res.Unallocated...)
-	if err := s.recordRun(ctx, run, res.Jobs); err != nil {
+	hospitals := make(map[int64]int64, len(ds))
+	for _, d := range ds {
+		hospitals[d.r.ID] = d.r.OrganisationID
+	}
+	if err := s.recordRun(ctx, run, res.Jobs, hospitals); err != nil {
 		return nil, err
 	}
 	return run, nil
@@ -138,20 +142,14 @@ func (s *Service) loadDemand(ctx context.Context) ([]*demand, error) {
 	}
 	var ds []*demand
 	for rows.Next() {
-		d := &demand{r: &Request{}}
+		d := &demand{}
 		var kept int
-		var version sql.NullInt64
-		var refused string
-		r := d.r
-		if err := rows.Scan(&r.ID, &r.OrganisationID, &r.CreatedBy, &r.DesignID, &version, &r.Quantity, &r.Delivered,
-			&r.Cancelled, &r.Priority, sqlite.Time(&r.NeededBy), &r.DeliveryAddress, &r.ClinicallyValidatedOnly, &refused,
-			&r.Notes, &r.State, sqlite.Time(&r.ReconfirmedAt), sqlite.Time(&r.CreatedAt), sqlite.Time(&r.UpdatedAt), &r.InJobs,
-			&d.lat, &d.lon, &d.verified, &kept); err != nil {
+		var err error
+		if d.r, err = s.scanRequest(scanAlso{rows, []any{&d.lat, &d.lon, &d.verified, &kept}}); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		fillRequest(s, r, version, refused)
-		if d.units = r.Open - kept; d.units > 0 {
+		if d.units = d.r.Open - kept; d.units > 0 {
 			ds = append(ds, d)
 		}
 	}
@@ -177,20 +175,6 @@ func (s *Service) loadDemand(ctx context.Context) ([]*demand, error) {
 		}
 	}
 	return ds, nil
-}
-
-// fillRequest completes a request scanned with requestColumns by hand.
-func fillRequest(s *Service, r *Request, version sql.NullInt64, refused string) {
-	if version.Valid {
-		n := int(version.Int64)
-		r.Version = &n
-	}
-	r.RefusedLicences = []string{}
-	if refused != "" {
-		r.RefusedLicences = strings.Split(refused, ",")
-	}
-	r.Open = r.Quantity - r.Delivered - r.Cancelled
-	r.Stale = r.State == RequestOpen && s.now().Sub(r.ReconfirmedAt) > s.opts.StaleAfter
 }
 
 // loadCapacity reads every active printer with its maker's location and the
@@ -265,8 +249,10 @@ func (s scanAlso) Scan(dest ...any) error { return s.rows.Scan(append(dest, s.ex
 // recordRun writes a run in one transaction: earlier runs' unclaimed jobs
 // are cancelled, the new jobs offered, what could not be allocated kept,
 // and makers and hospitals notified. Demand claimed while the solver ran is
-// taken out of the new jobs, so no request is over-allocated.
-func (s *Service) recordRun(ctx context.Context, run *RoutingRun, planned []routing.Job) error {
+// taken out of the new jobs, so no request is over-allocated. hospitals
+// maps each request of the run to its hospital. The transaction holds the
+// write lock, so it reads in whole sets, never a query per job.
+func (s *Service) recordRun(ctx context.Context, run *RoutingRun, planned []routing.Job, hospitals map[int64]int64) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -297,23 +283,11 @@ func (s *Service) recordRun(ctx context.Context, run *RoutingRun, planned []rout
 	}
 	run.Stats.JobsReplaced = len(old)
 
-	// What each request may still take, read under the write lock.
-	room := map[int64]int{}
-	byRequest := map[int64][]int{}
-	for i, j := range planned {
-		byRequest[j.RequestID] = append(byRequest[j.RequestID], i)
-	}
-	for id := range byRequest {
-		var open, kept int
-		err := tx.QueryRowContext(ctx, `SELECT r.quantity - r.delivered - r.cancelled, COALESCE((SELECT sum(j.quantity) FROM jobs j
-			WHERE j.request_id = r.id AND j.state IN ('offered', 'open', 'claimed', 'printing', 'printed')), 0)
-			FROM requests r WHERE r.id = ? AND r.state = 'open'`, id).Scan(&open, &kept)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue // cancelled or fulfilled meanwhile
-		} else if err != nil {
-			return err
-		}
-		room[id] = max(open-kept, 0)
+	// What each open request may still take, read under the write lock
+	// (a request cancelled or fulfilled meanwhile has no room).
+	room, err := openRoom(ctx, tx)
+	if err != nil {
+		return err
 	}
 	// Trim the farthest jobs first where demand shrank during the solve.
 	order := slices.Clone(planned)
@@ -331,6 +305,7 @@ func (s *Service) recordRun(ctx context.Context, run *RoutingRun, planned []rout
 	})
 	offerExpires := sqlite.FormatTime(now.Add(s.opts.OfferWindow))
 	perHospital := map[int64]int{}
+	offers := map[int64]*makerOffers{}
 	for _, pj := range order {
 		units := min(pj.Units, room[pj.RequestID])
 		if units < pj.Units {
@@ -350,14 +325,14 @@ func (s *Service) recordRun(ctx context.Context, run *RoutingRun, planned []rout
 		if err := addJobEvent(ctx, tx, id, pj.RequestID, 0, at, "", JobOffered, units, fmt.Sprintf("routing run %d: %s", run.ID, pj.Reason)); err != nil {
 			return err
 		}
-		if err := s.notifyOffer(ctx, tx, id, pj.MakerID, units, fmt.Sprintf("request %d", pj.RequestID)); err != nil {
-			return err
+		o := offers[pj.MakerID]
+		if o == nil {
+			o = &makerOffers{}
+			offers[pj.MakerID] = o
 		}
-		var hospital int64
-		if err := tx.QueryRowContext(ctx, `SELECT organisation_id FROM requests WHERE id = ?`, pj.RequestID).Scan(&hospital); err != nil {
-			return err
-		}
-		perHospital[hospital] += units
+		o.jobs = append(o.jobs, id)
+		o.units += units
+		perHospital[hospitals[pj.RequestID]] += units
 	}
 	for _, u := range run.Unallocated {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO routing_unallocated (run_id, request_id, units, cause, detail) VALUES (?, ?, ?, ?, ?)`,
@@ -365,7 +340,10 @@ func (s *Service) recordRun(ctx context.Context, run *RoutingRun, planned []rout
 			return err
 		}
 	}
-	if err := s.notifyHospitals(ctx, tx, run, perHospital); err != nil {
+	if err := s.notifyMakers(ctx, tx, run.ID, offers); err != nil {
+		return err
+	}
+	if err := s.notifyHospitals(ctx, tx, run, perHospital, hospitals); err != nil {
 		return err
 	}
 	if run.Jobs, err = s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.run_id = ? ORDER BY j.id`, run.ID); err != nil {
@@ -381,24 +359,22 @@ func (s *Service) recordRun(ctx context.Context, run *RoutingRun, planned []rout
 }
 
 // notifyHospitals tells each hospital what the run allocated to it and
-// what it could not, one notice each.
-func (s *Service) notifyHospitals(ctx context.Context, tx *sql.Tx, run *RoutingRun, allocated map[int64]int) error {
+// what it could not, one notice each, in hospital order.
+func (s *Service) notifyHospitals(ctx context.Context, tx *sql.Tx, run *RoutingRun, allocated map[int64]int, hospitals map[int64]int64) error {
 	unalloc := map[int64]int{}
 	for _, u := range run.Unallocated {
-		var hospital int64
-		if err := tx.QueryRowContext(ctx, `SELECT organisation_id FROM requests WHERE id = ?`, u.RequestID).Scan(&hospital); err != nil {
-			return err
-		}
-		unalloc[hospital] += u.Units
+		unalloc[hospitals[u.RequestID]] += u.Units
 	}
-	for h, n := range allocated {
+	for _, h := range slices.Sorted(maps.Keys(allocated)) {
+		n := allocated[h]
 		if err := s.notify(ctx, tx, Notice{OrganisationID: h, Kind: "request.allocated",
 			Title: fmt.Sprintf("%d unit(s) of your requests are now offered to makers", n), Link: "/api/v1/requests",
 			Data: map[string]any{"routing_run_id": run.ID, "units": n}}); err != nil {
 			return err
 		}
 	}
-	for h, n := range unalloc {
+	for _, h := range slices.Sorted(maps.Keys(unalloc)) {
+		n := unalloc[h]
 		if err := s.notify(ctx, tx, Notice{OrganisationID: h, Kind: "request.unallocatable",
 			Title: fmt.Sprintf("%d unit(s) of your requests could not be allocated", n),
 			Body:  "See the routing run for the cause of each (no printer that fits, wrong material, no capacity before your date, a version you do not accept, a request to reconfirm).",
@@ -407,6 +383,72 @@ func (s *Service) notifyHospitals(ctx context.Context, tx *sql.Tx, run *RoutingR
 		}
 	}
 	return nil
+}
+
+// makerOffers is what one routing run offers one maker.
+type makerOffers struct {
+	jobs  []int64
+	units int
+}
+
+// notifyMakers sends each maker one notice for all the run offers them,
+// addressed to their maker group too, so that a group's chat gets one
+// message a run rather than one a job.
+func (s *Service) notifyMakers(ctx context.Context, tx *sql.Tx, runID int64, offers map[int64]*makerOffers) error {
+	if len(offers) == 0 {
+		return nil
+	}
+	groups := map[int64]int64{}
+	rows, err := tx.QueryContext(ctx, `SELECT id, organisation_id FROM users WHERE role = 'maker'`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		var org sql.NullInt64
+		if err := rows.Scan(&id, &org); err != nil {
+			rows.Close()
+			return err
+		}
+		groups[id] = org.Int64
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, maker := range slices.Sorted(maps.Keys(offers)) {
+		o := offers[maker]
+		if err := s.notify(ctx, tx, Notice{UserID: maker, OrganisationID: groups[maker], Kind: "job.offered",
+			Title: fmt.Sprintf("%d job(s) offered to you: %d unit(s)", len(o.jobs), o.units),
+			Body:  fmt.Sprintf("Claim them within %s, or they go to the open pool.", s.opts.OfferWindow),
+			Link:  "/api/v1/jobs?scope=mine",
+			Data:  map[string]any{"routing_run_id": runID, "job_ids": o.jobs, "units": o.units}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openRoom returns, for every open request, the units not yet in a live
+// job.
+func openRoom(ctx context.Context, q sqlite.Queryer) (map[int64]int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT r.id, r.quantity - r.delivered - r.cancelled - COALESCE((SELECT sum(j.quantity)
+		FROM jobs j WHERE j.request_id = r.id AND j.state IN ('offered', 'open', 'claimed', 'printing', 'printed')), 0)
+		FROM requests r WHERE r.state = 'open'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	room := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		room[id] = max(n, 0)
+	}
+	return room, rows.Err()
 }
 
 // FindRoutingRuns lists runs, newest first, without their jobs (coordinators).

@@ -113,10 +113,7 @@ type benchHub struct {
 }
 
 func startBenchHub(b *testing.B, m *testenv.MinIO, dir string) *benchHub {
-	bin := filepath.Join(dir, "makerhub")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildHub(b)
 	addr := freeAddrB(b)
 	data := filepath.Join(dir, "data")
 	env := append(os.Environ(), "MAKERHUB_S3_ENDPOINT="+m.Endpoint, "MAKERHUB_S3_ACCESS_KEY="+m.AccessKey,

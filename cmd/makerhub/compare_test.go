@@ -42,7 +42,7 @@ const compareRuns = 7
 func BenchmarkAnalyzeVsAdmesh(b *testing.B) {
 	requireTool(b, "/usr/bin/time", "time")
 	admesh := requireTool(b, "admesh", "admesh")
-	bin := buildMakerhubBinary(b)
+	bin := buildHub(b)
 	torus := filepath.Join(b.TempDir(), "torus-1m.stl")
 	f, err := os.Create(torus)
 	if err != nil {
@@ -111,7 +111,7 @@ func BenchmarkAnalyzeVsAdmesh(b *testing.B) {
 // runs once; one op is one `makerhub stl analyze` of all the parts.
 func BenchmarkAgreementWithAdmesh(b *testing.B) {
 	admesh := requireTool(b, "admesh", "admesh")
-	bin := buildMakerhubBinary(b)
+	bin := buildHub(b)
 	files := referenceSTLs(b)
 	ref := make(map[string]admeshReport)
 	for _, file := range files {
@@ -163,7 +163,7 @@ func BenchmarkAgreementWithAdmesh(b *testing.B) {
 // default settings are the profile's.
 func BenchmarkEstimatesVsPrusaSlicer(b *testing.B) {
 	slicer := requireTool(b, "prusa-slicer", "prusa-slicer")
-	bin := buildMakerhubBinary(b)
+	bin := buildHub(b)
 	files := referenceSTLs(b)
 	profile, err := filepath.Abs("../../testdata/prusaslicer-reference.ini")
 	if err != nil {
@@ -227,16 +227,6 @@ func requireTool(b *testing.B, name, pkg string) string {
 		b.Skipf("%s is not installed: apt-get install %s (scripts/bench.sh installs it)", name, pkg)
 	}
 	return path
-}
-
-// buildMakerhubBinary builds this command into the benchmark's temp dir.
-func buildMakerhubBinary(b *testing.B) string {
-	b.Helper()
-	bin := filepath.Join(b.TempDir(), "makerhub")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // referenceSTLs returns the absolute paths of the parts in testdata/stl,

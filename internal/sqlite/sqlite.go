@@ -189,6 +189,14 @@ func apply(ctx context.Context, db *sql.DB, m Migration) error {
 	return tx.Commit()
 }
 
+// Queryer is a *sql.DB or a *sql.Tx, so that a helper serves a service's
+// one-off reads and the statements of a transaction alike.
+type Queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // IsUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY
 // constraint failure, which services turn into a conflict the user can act on.
 func IsUniqueViolation(err error) bool {

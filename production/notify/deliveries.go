@@ -67,7 +67,7 @@ func scanDelivery(row interface{ Scan(...any) error }) (*Delivery, error) {
 // FindDeliveries returns a webhook's delivery log, newest first, with the
 // number of entries that match; for the same callers as CreateWebhook.
 func (s *Service) FindDeliveries(ctx context.Context, webhookID int64, f DeliveryFilter) ([]*Delivery, int, error) {
-	if _, err := requireUser(ctx); err != nil {
+	if _, err := makerhub.RequireUser(ctx); err != nil {
 		return nil, 0, err
 	}
 	if _, err := s.authorizedWebhook(ctx, s.db, webhookID); err != nil {
@@ -115,7 +115,7 @@ func (s *Service) FindDeliveries(ctx context.Context, webhookID int64, f Deliver
 // for when a receiver that was down for hours is back. For the same callers
 // as CreateWebhook; a delivery that is not failed is a conflict.
 func (s *Service) RetryDelivery(ctx context.Context, id int64) (*Delivery, error) {
-	if _, err := requireUser(ctx); err != nil {
+	if _, err := makerhub.RequireUser(ctx); err != nil {
 		return nil, err
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -143,7 +143,7 @@ func (s *Service) RetryDelivery(ctx context.Context, id int64) (*Delivery, error
 	return d, tx.Commit()
 }
 
-func findDelivery(ctx context.Context, q queryer, id int64) (*Delivery, error) {
+func findDelivery(ctx context.Context, q sqlite.Queryer, id int64) (*Delivery, error) {
 	d, err := scanDelivery(q.QueryRowContext(ctx, `SELECT `+deliveryColumns+deliveryFrom+`WHERE d.id = ?`, id))
 	if notFound(err) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Delivery %d does not exist.", id)

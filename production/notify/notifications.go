@@ -148,7 +148,7 @@ func scanNotification(row interface{ Scan(...any) error }, extra ...any) (*Notif
 // to their organisation, newest first, with the number that match (with
 // UnreadOnly: the number unread).
 func (s *Service) FindNotifications(ctx context.Context, f NotificationFilter) ([]*Notification, int, error) {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -192,7 +192,7 @@ func (s *Service) FindNotifications(ctx context.Context, f NotificationFilter) (
 // keeps the first time. A notification addressed to someone else is
 // reported as not found, so notification IDs reveal nothing.
 func (s *Service) MarkRead(ctx context.Context, id int64) error {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return err
 	}
@@ -218,7 +218,7 @@ func (s *Service) MarkRead(ctx context.Context, id int64) error {
 // MarkAllRead marks every notification the acting user can see as read and
 // returns how many were unread.
 func (s *Service) MarkAllRead(ctx context.Context) (int, error) {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return 0, err
 	}

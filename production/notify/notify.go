@@ -133,27 +133,11 @@ func New(db *sql.DB, opts Options) *Service {
 	}
 }
 
-// queryer is a *sql.DB or a *sql.Tx.
-type queryer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-// requireUser returns the acting user or EUNAUTHORIZED.
-func requireUser(ctx context.Context) (*makerhub.User, error) {
-	u := makerhub.UserFromContext(ctx)
-	if u == nil {
-		return nil, makerhub.Errorf(makerhub.EUNAUTHORIZED, "You must log in: send a session cookie or an Authorization: Bearer token.")
-	}
-	return u, nil
-}
-
 // requireOrgMember returns the acting user if they may manage organisation
 // orgID's webhooks: coordinators for any organisation, other users for
 // their own.
 func requireOrgMember(ctx context.Context, orgID int64) (*makerhub.User, error) {
-	u, err := requireUser(ctx)
+	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -147,14 +147,14 @@ func (s *Service) FindWebhooks(ctx context.Context, orgID int64) ([]*Webhook, er
 
 // FindWebhookByID returns a webhook, for the same callers as CreateWebhook.
 func (s *Service) FindWebhookByID(ctx context.Context, id int64) (*Webhook, error) {
-	if _, err := requireUser(ctx); err != nil {
+	if _, err := makerhub.RequireUser(ctx); err != nil {
 		return nil, err
 	}
 	return s.authorizedWebhook(ctx, s.db, id)
 }
 
 // authorizedWebhook loads webhook id and checks that the caller may manage it.
-func (s *Service) authorizedWebhook(ctx context.Context, q queryer, id int64) (*Webhook, error) {
+func (s *Service) authorizedWebhook(ctx context.Context, q sqlite.Queryer, id int64) (*Webhook, error) {
 	w, err := scanWebhook(q.QueryRowContext(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id = ?`, id))
 	if notFound(err) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Webhook %d does not exist.", id)
@@ -179,7 +179,7 @@ type WebhookUpdate struct {
 // UpdateWebhook changes a webhook, for the same callers as CreateWebhook.
 // Deliveries already queued go to the new URL.
 func (s *Service) UpdateWebhook(ctx context.Context, id int64, in WebhookUpdate) (*Webhook, error) {
-	if _, err := requireUser(ctx); err != nil {
+	if _, err := makerhub.RequireUser(ctx); err != nil {
 		return nil, err
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -216,7 +216,7 @@ func (s *Service) UpdateWebhook(ctx context.Context, id int64, in WebhookUpdate)
 // same callers as CreateWebhook. A delivery being sent at that moment still
 // arrives; none is sent afterwards.
 func (s *Service) DeleteWebhook(ctx context.Context, id int64) error {
-	if _, err := requireUser(ctx); err != nil {
+	if _, err := makerhub.RequireUser(ctx); err != nil {
 		return err
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
