@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -56,14 +57,19 @@ func BenchmarkUpload200MB(b *testing.B) {
 	hub := startBenchHub(b, m, dir)
 	token := hub.loginMaker(b)
 	var anchors, apis []float64
+	// CPU seconds spent per round, by process: where the time goes on a
+	// machine whose 2 cores the client, MinIO and the hub share.
+	var cpuAnchorMinIO, cpuAPIMinIO, cpuAPIHub []float64
 	b.SetBytes(fi.Size())
 	for b.Loop() {
 		f, _ := os.Open(stlPath)
+		m0 := cpuSeconds(b, m.PID())
 		start := time.Now()
 		if _, err := client.PutObject(ctx, "anchor", "torus.stl", f, fi.Size(), minio.PutObjectOptions{}); err != nil {
 			b.Fatal(err)
 		}
 		anchors = append(anchors, time.Since(start).Seconds())
+		cpuAnchorMinIO = append(cpuAnchorMinIO, cpuSeconds(b, m.PID())-m0)
 		f.Close()
 
 		design := hub.post(b, token, "/api/v1/designs", `{"title":"torus","category":"other","licence":"CC0-1.0"}`)
@@ -72,6 +78,7 @@ func BenchmarkUpload200MB(b *testing.B) {
 		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/designs/%d/versions/1/files?name=torus.stl", hub.url, design), f)
 		req.ContentLength = fi.Size()
 		req.Header.Set("Authorization", "Bearer "+token)
+		m0, h0 := cpuSeconds(b, m.PID()), cpuSeconds(b, hub.cmd.Process.Pid)
 		start = time.Now()
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -80,6 +87,8 @@ func BenchmarkUpload200MB(b *testing.B) {
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		apis = append(apis, time.Since(start).Seconds())
+		cpuAPIMinIO = append(cpuAPIMinIO, cpuSeconds(b, m.PID())-m0)
+		cpuAPIHub = append(cpuAPIHub, cpuSeconds(b, hub.cmd.Process.Pid)-h0)
 		f.Close()
 		if resp.StatusCode != 201 {
 			b.Fatalf("upload: %d %s", resp.StatusCode, body)
@@ -99,11 +108,38 @@ func BenchmarkUpload200MB(b *testing.B) {
 	b.ReportMetric(anchorMed, "putobject-median-s")
 	b.ReportMetric(apiMed, "api-median-s")
 	b.ReportMetric(apiMed/anchorMed, "api/putobject")
+	hubCPU, _ := medianMin(cpuAPIHub)
+	b.ReportMetric(hubCPU, "hub-cpu-s/upload")
+	if len(anchors) > 0 {
+		aM, _ := medianMin(cpuAnchorMinIO)
+		pM, _ := medianMin(cpuAPIMinIO)
+		b.Logf("CPU per round (medians): anchor: MinIO %.2f s; API: hub %.2f s, MinIO %.2f s", aM, hubCPU, pM)
+	}
 	if anchor > 0 && api > 0 {
 		b.Logf("upload of %d MB, %d rounds alternating: API median %v, plain PutObject median %v: %.2f× (target ≤ 2×)",
 			fi.Size()/1e6, len(apis), api.Round(time.Millisecond), anchor.Round(time.Millisecond), float64(api)/float64(anchor))
 	}
 }
+
+// cpuSeconds is the user and system CPU time process pid has used so far,
+// from /proc/pid/stat.
+func cpuSeconds(b *testing.B, pid int) float64 {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The command name, field 2, is in parentheses and may hold spaces:
+	// count the fields after it. utime and stime are fields 14 and 15.
+	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	var utime, stime float64
+	fmt.Sscan(fields[11], &utime)
+	fmt.Sscan(fields[12], &stime)
+	return (utime + stime) / clockTicks
+}
+
+// clockTicks is USER_HZ, the unit of /proc/pid/stat times: 100 on every
+// Linux architecture Go supports.
+const clockTicks = 100
 
 // benchHub is a hub process for benchmarks.
 type benchHub struct {
@@ -125,6 +161,9 @@ func startBenchHub(b *testing.B, m *testenv.MinIO, dir string) *benchHub {
 		b.Fatalf("users create: %v\n%s", err, out)
 	}
 	args := []string{"serve", "--addr", addr}
+	if v := os.Getenv("BENCH_HUB_TMP"); v != "" {
+		args = append(args, "--tmp-dir", v)
+	}
 	if v := os.Getenv("BENCH_HUB_DEBUG_ADDR"); v != "" {
 		args = append(args, "--debug-addr", v)
 	}

@@ -3,7 +3,6 @@ package stl
 import (
 	"io"
 	"math"
-	"runtime"
 	"slices"
 	"unsafe"
 )
@@ -106,46 +105,48 @@ func analyze(r io.Reader, size, bound int64) (*Analysis, error) {
 // mesh collects indexed triangles: three uint32 a facet plus each distinct
 // corner once, about 20 bytes a triangle for a closed mesh.
 type mesh struct {
-	vt       *vertexTable
-	tris     [][3]uint32
-	min, max [3]float32
-	hashes   []uint64 // scratch for addBatch
-	sink     uint32   // keeps prefetch's loads alive
+	vt    *vertexTable
+	tris  [][3]uint32
+	arena *arena // where tris, vt.vs and vt.slots start out
+	// Scratch for addBatch: each corner's hash, and its id+1 when the
+	// vertex table's recent cache already knew it (0 otherwise).
+	hashes       []uint64
+	known, homes []uint32
+	sink         uint32 // keeps prefetch's loads alive
 }
 
 func (m *mesh) reserve(n int) {
-	// A big mesh: collect the garbage of earlier work (a previous
-	// upload's analysis, say) before allocating for this one.
-	reclaim(n)
-	m.vt = newVertexTable(n/2 + 16)
-	m.tris = make([][3]uint32, 0, n)
+	expected := n/2 + 16 // corners: a closed mesh has about half as many as facets
+	slots := capacityFor(expected)
+	m.arena = takeArena(n, expected, slots)
+	m.vt = &vertexTable{vs: m.arena.corners(), slots: m.arena.table(slots)}
+	m.tris = m.arena.facets()
 }
 
-// addBatch adds triangles with their vertices' table slots prefetched.
+// addBatch adds triangles, resolving first the corners the vertex table's
+// recent cache knows (most of them: neighbouring facets share corners) and
+// prefetching the hash table's slots for the others.
 func (m *mesh) addBatch(ts []Triangle) error {
 	if m.vt == nil {
 		m.reserve(1024)
 	}
-	if len(m.tris) == 0 && len(ts) > 0 {
-		m.min, m.max = ts[0][0], ts[0][0]
-	}
 	// A batch's vertices as one flat slice, for prefetch.
 	flat := unsafe.Slice((*[3]float32)(unsafe.Pointer(&ts[0])), 3*len(ts))
 	if cap(m.hashes) < len(flat) {
-		m.hashes = make([]uint64, len(flat))
+		m.hashes, m.known, m.homes = make([]uint64, len(flat)), make([]uint32, len(flat)), make([]uint32, len(flat))
 	}
-	hashes := m.hashes[:len(flat)]
-	m.sink += m.vt.prefetch(flat, hashes)
+	hashes, known := m.hashes[:len(flat)], m.known[:len(flat)]
+	m.sink += m.vt.prefetch(flat, hashes, known, m.homes[:len(flat)])
 	for i := range ts {
 		var tri [3]uint32
 		for v := 0; v < 3; v++ {
-			p := &flat[3*i+v]
-			for c := 0; c < 3; c++ {
-				m.min[c] = min(m.min[c], p[c])
-				m.max[c] = max(m.max[c], p[c])
+			k := 3*i + v
+			if known[k] != 0 {
+				tri[v] = known[k] - 1
+				continue
 			}
-			x, y, z := vertexBits(p)
-			tri[v] = m.vt.idHashed(x, y, z, hashes[3*i+v])
+			x, y, z := vertexBits(&flat[k])
+			tri[v] = m.vt.idHashed(x, y, z, hashes[k])
 		}
 		m.tris = append(m.tris, tri)
 	}
@@ -156,29 +157,38 @@ func (m *mesh) add(t *Triangle) error {
 	if m.vt == nil {
 		m.reserve(1024)
 	}
-	if len(m.tris) == 0 {
-		m.min, m.max = t[0], t[0]
-	}
 	var tri [3]uint32
 	for v := 0; v < 3; v++ {
-		for c := 0; c < 3; c++ {
-			m.min[c] = min(m.min[c], t[v][c])
-			m.max[c] = max(m.max[c], t[v][c])
-		}
 		tri[v] = m.vt.id(&t[v])
 	}
 	m.tris = append(m.tris, tri)
 	return nil
 }
 
+// bounds is the bounding box of the distinct corners, which is that of
+// every corner: each is one of them.
+func bounds(vs [][3]float32) (lo, hi [3]float32) {
+	lo, hi = vs[0], vs[0]
+	for i := range vs {
+		for c := 0; c < 3; c++ {
+			lo[c] = min(lo[c], vs[i][c])
+			hi[c] = max(hi[c], vs[i][c])
+		}
+	}
+	return lo, hi
+}
+
 func (m *mesh) analyse() *Analysis {
+	// The hash table's memory becomes the per-corner arrays.
+	slots := m.vt.slots
 	m.vt.release()
-	reclaim(len(m.tris))
 	vs := m.vt.vs
+	defer giveArena(m.arena)
 	a := &Analysis{Triangles: len(m.tris), Vertices: len(vs)}
+	lo, hi := bounds(vs)
 	for c := 0; c < 3; c++ {
-		a.BBox.Min[c] = float64(m.min[c])
-		a.BBox.Max[c] = float64(m.max[c])
+		a.BBox.Min[c] = float64(lo[c])
+		a.BBox.Max[c] = float64(hi[c])
 		a.SizeMM[c] = a.BBox.Max[c] - a.BBox.Min[c]
 	}
 
@@ -191,22 +201,30 @@ func (m *mesh) analyse() *Analysis {
 	footprintsDone := make(chan [][2]float64, 1)
 	go func() { footprintsDone <- footprints(vs) }()
 
-	p := vs[m.tris[0][0]]
+	p := &vs[m.tris[0][0]]
+	px, py, pz := float64(p[0]), float64(p[1]), float64(p[2])
 	zmin := a.BBox.Min[2]
 	var vol6, area2 float64
 	var sf surfaceSums
-	// deg counts the edges filed under each corner (see edges).
-	deg := make([]uint32, len(vs)+1)
+	// deg counts the edges filed under each corner (see edges); uf
+	// groups them into shells.
+	deg, ufMem := cornerArrays(slots, len(vs))
+	uf := unionFind(ufMem)
+	uf.init()
 	// Degenerate facets are decided once, here, and skipped by every later
 	// pass: deciding again with other arithmetic could disagree for extreme
 	// coordinates and break the edge table's counts.
 	degenerate := make([]uint64, (len(m.tris)+63)/64)
-	uf := newUnionFind(len(vs))
 	for i, t := range m.tris {
 		v0, v1, v2 := &vs[t[0]], &vs[t[1]], &vs[t[2]]
-		n := cross(sub(v1, v0), sub(v2, v0))
-		vol6 += dot(sub(v0, &p), n)
-		ar2 := norm(n)
+		// n = (v1−v0)×(v2−v0), in scalars: Go keeps small arrays in
+		// memory, and the stores and loads cost more than the arithmetic.
+		x0, y0, z0 := float64(v0[0]), float64(v0[1]), float64(v0[2])
+		ax, ay, az := float64(v1[0])-x0, float64(v1[1])-y0, float64(v1[2])-z0
+		bx, by, bz := float64(v2[0])-x0, float64(v2[1])-y0, float64(v2[2])-z0
+		nx, ny, nz := ay*bz-az*by, az*bx-ax*bz, ax*by-ay*bx
+		vol6 += (x0-px)*nx + (y0-py)*ny + (z0-pz)*nz
+		ar2 := math.Sqrt(nx*nx + ny*ny + nz*nz)
 		area2 += ar2
 		uf.union(t[0], t[1])
 		uf.union(t[1], t[2])
@@ -218,7 +236,7 @@ func (m *mesh) analyse() *Analysis {
 		deg[min(t[0], t[1])]++
 		deg[min(t[1], t[2])]++
 		deg[min(t[2], t[0])]++
-		sf.add(v0, v1, v2, n[2]/ar2, ar2/2, zmin)
+		sf.add(v0, v1, v2, nz/ar2, ar2/2, zmin)
 	}
 	a.Inverted = vol6 < 0
 	a.VolumeCm3 = math.Abs(vol6) / 6 / 1000
@@ -226,30 +244,13 @@ func (m *mesh) analyse() *Analysis {
 	a.Shells = uf.roots()
 	a.Surface = sf.surface(a.Inverted)
 	a.Footprints = <-footprintsDone
-	// The edge pass needs neither the corners' coordinates nor the
-	// union-find: let their memory go first.
-	uf, m.vt.vs = nil, nil
-	reclaim(len(m.tris))
-	a.OpenEdges, a.NonManifoldEdges, a.OrientationErrors = m.edges(deg, degenerate)
+	// The edge pass needs the corners' coordinates no more: their memory
+	// holds its lists.
+	a.OpenEdges, a.NonManifoldEdges, a.OrientationErrors = m.edges(deg, degenerate, asUint32(vs[:cap(vs)]))
 	a.Watertight = a.OpenEdges == 0
 	a.Manifold = a.NonManifoldEdges == 0
 	a.FitsBeds = fitsBeds(a)
 	return a
-}
-
-// reclaim collects garbage now when the mesh is large. The analysis moves
-// through phases whose big arrays (the vertex hash table, the union-find)
-// die at a phase's end; collecting then lets the next phase reuse their
-// memory, so that the peak is that of the largest phase rather than a sum
-// (in a server, with the garbage of an earlier upload on top). The arrays
-// hold no pointers, so a collection marks almost nothing: a millisecond or
-// two against hundreds for such a mesh. (Handing the memory back to the
-// system as well, debug.FreeOSMemory, was measured: the next phase then
-// faults it all in again, and a 200 MB upload took 40 % longer.)
-func reclaim(triangles int) {
-	if triangles >= 1<<20 {
-		runtime.GC()
-	}
 }
 
 // edgeChunk bounds the directed edges held at once by edges: 4 Mi entries,
@@ -264,13 +265,16 @@ var edgeChunk = 4 << 20
 // list classifies them in one sweep (compressed sparse rows: 4 bytes an
 // edge, no hash table). pos holds each corner's number of edges filed under
 // it and is used as scratch; degenerate marks facets to skip.
-func (m *mesh) edges(pos []uint32, degenerate []uint64) (open, nonManifold, flipped int) {
+func (m *mesh) edges(pos []uint32, degenerate []uint64, scratch []uint32) (open, nonManifold, flipped int) {
 	n := len(pos) - 1
 	// Inclusive prefix sums: pos[v] is the end of v's list.
 	for v := 1; v <= n; v++ {
 		pos[v] += pos[v-1]
 	}
-	buf := make([]uint32, min(int(pos[n]), edgeChunk))
+	buf := scratch
+	if size := min(int(pos[n]), edgeChunk); len(buf) < size {
+		buf = make([]uint32, size)
+	}
 	base := uint32(0) // where the chunk's first list starts
 	for lo := 0; lo < n; {
 		// The chunk takes the corners [lo, hi) whose lists fit (at least
@@ -420,27 +424,14 @@ func (s *surfaceSums) surface(inverted bool) Surface {
 	}
 }
 
-func sub(a, b *[3]float32) [3]float64 {
-	return [3]float64{float64(a[0]) - float64(b[0]), float64(a[1]) - float64(b[1]), float64(a[2]) - float64(b[2])}
-}
-
-func cross(a, b [3]float64) [3]float64 {
-	return [3]float64{a[1]*b[2] - a[2]*b[1], a[2]*b[0] - a[0]*b[2], a[0]*b[1] - a[1]*b[0]}
-}
-
-func dot(a, b [3]float64) float64 { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
-
-func norm(a [3]float64) float64 { return math.Sqrt(dot(a, a)) }
-
 // unionFind groups corners into connected parts.
 type unionFind []uint32
 
-func newUnionFind(n int) unionFind {
-	u := make(unionFind, n)
+// init makes each corner its own group.
+func (u unionFind) init() {
 	for i := range u {
 		u[i] = uint32(i)
 	}
-	return u
 }
 
 func (u unionFind) find(x uint32) uint32 {

@@ -2,7 +2,9 @@ package stl_test
 
 import (
 	"math"
+	"reflect"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/makerhub/makerhub/designs/stl"
@@ -184,5 +186,45 @@ func TestSupportsAddMaterialUnderOverhangs(t *testing.T) {
 	with, _ := a.Estimate(s)
 	if with.FilamentCm3 <= without.FilamentCm3 || with.PrintMinutes <= without.PrintMinutes {
 		t.Errorf("supports add nothing: %+v vs %+v", with, without)
+	}
+}
+
+// TestArenaReuse analyses meshes of different sizes one after another and
+// side by side: the big arrays an analysis releases are reused by the next
+// (see arena.go), and no result may depend on what was there before.
+func TestArenaReuse(t *testing.T) {
+	big := binarySTL(t, "", stltest.Torus(300, 200, 80, 20))
+	small := binarySTL(t, "", stltest.Cube([3]float32{1, 2, 3}, 7))
+	open := binarySTL(t, "", stltest.Torus(40, 30, 50, 10)[1:]) // one facet missing
+	files := [][]byte{big, small, open}
+	var want []*stl.Analysis
+	for _, f := range files {
+		a, err := analyze(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, a)
+	}
+	check := func(i int) {
+		a, err := analyze(files[i])
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if !reflect.DeepEqual(a, want[i]) {
+			t.Errorf("file %d analysed again: %+v\nfirst time: %+v", i, a, want[i])
+		}
+	}
+	for _, i := range []int{1, 0, 2, 0, 1, 2, 2, 0} {
+		check(i)
+	}
+	var wg sync.WaitGroup
+	for k := 0; k < 12; k++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); check(k % 3) }()
+	}
+	wg.Wait()
+	if !want[0].Watertight || want[2].Watertight || want[2].OpenEdges != 3 {
+		t.Errorf("open edges: torus %d, torus with a hole %d", want[0].OpenEdges, want[2].OpenEdges)
 	}
 }

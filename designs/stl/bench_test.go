@@ -43,6 +43,22 @@ func BenchmarkAnalyzeBinary1M(b *testing.B) {
 	}
 }
 
+// BenchmarkAnalyzeBinary4M analyses the mesh of the 200 MB upload benchmark
+// (cmd/makerhub BenchmarkUpload200MB) in process: 4,000,000 triangles.
+func BenchmarkAnalyzeBinary4M(b *testing.B) {
+	var buf bytes.Buffer
+	stltest.WriteBinary(&buf, "solid torus 4M", stltest.Torus(2000, 1000, 80, 20))
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		a, err := stl.Analyze(bytes.NewReader(data), int64(len(data)))
+		if err != nil || a.Triangles != 4_000_000 || !a.Watertight {
+			b.Fatalf("%+v %v", a, err)
+		}
+	}
+}
+
 func BenchmarkReadBinary1M(b *testing.B) {
 	data, _ := benchFiles(b)
 	b.SetBytes(int64(len(data)))

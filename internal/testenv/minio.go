@@ -223,3 +223,14 @@ func freeAddr(tb testing.TB) string {
 	defer l.Close()
 	return l.Addr().String()
 }
+
+// PID is the server process's id (0 when stopped), for benchmarks that
+// account its CPU time.
+func (m *MinIO) PID() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cmd == nil || m.cmd.Process == nil {
+		return 0
+	}
+	return m.cmd.Process.Pid
+}
