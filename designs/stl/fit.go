@@ -1,6 +1,7 @@
 package stl
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -90,9 +91,9 @@ func footprints(vs [][3]float32) [][2]float64 {
 	// every pair before it.
 	slices.SortFunc(pairs, func(a, b [2]float64) int {
 		if a[0] != b[0] {
-			return cmpFloat(a[0], b[0])
+			return cmp.Compare(a[0], b[0])
 		}
-		return cmpFloat(a[1], b[1])
+		return cmp.Compare(a[1], b[1])
 	})
 	front := pairs[:0]
 	bestY := math.Inf(1)
@@ -116,16 +117,6 @@ func thin(front [][2]float64, n int) [][2]float64 {
 		out = append(out, front[i*(len(front)-1)/(n-1)])
 	}
 	return out
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }
@@ -173,9 +164,9 @@ func convexHull(vs [][3]float32) [][2]float64 {
 	}
 	slices.SortFunc(pts, func(a, b [2]float64) int {
 		if a[0] != b[0] {
-			return cmpFloat(a[0], b[0])
+			return cmp.Compare(a[0], b[0])
 		}
-		return cmpFloat(a[1], b[1])
+		return cmp.Compare(a[1], b[1])
 	})
 	pts = slices.Compact(pts)
 	if len(pts) < 3 {

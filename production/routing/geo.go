@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -81,10 +82,10 @@ func (t *kdTree) build(perm []int, lo, hi int) {
 		}
 	}
 	slices.SortFunc(perm[lo:hi], func(x, y int) int {
-		if c := cmpFloat(t.pts[x][ax], t.pts[y][ax]); c != 0 {
+		if c := cmp.Compare(t.pts[x][ax], t.pts[y][ax]); c != 0 {
 			return c
 		}
-		return cmpInt(t.ids[x], t.ids[y])
+		return cmp.Compare(t.ids[x], t.ids[y])
 	})
 	mid := (lo + hi) / 2
 	t.axis[mid] = uint8(ax)
@@ -177,24 +178,4 @@ func siftDown(h []neighbour, i int) {
 		h[i], h[best] = h[best], h[i]
 		i = best
 	}
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpInt[T int | int64](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

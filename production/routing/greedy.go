@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"time"
@@ -43,13 +44,13 @@ func greedyAllocations(in *instance, pairs []pair, byReq [][2]int) ([]alloc, []i
 	}
 	slices.SortFunc(order, func(a, b int) int {
 		ra, rb := &in.requests[a], &in.requests[b]
-		if c := cmpInt(rb.Priority.Weight(), ra.Priority.Weight()); c != 0 {
+		if c := cmp.Compare(rb.Priority.Weight(), ra.Priority.Weight()); c != 0 {
 			return c
 		}
 		if c := ra.NeededBy.Compare(rb.NeededBy); c != 0 {
 			return c
 		}
-		return cmpInt(ra.ID, rb.ID)
+		return cmp.Compare(ra.ID, rb.ID)
 	})
 	used := make([]int64, len(in.printers))
 	var out []alloc

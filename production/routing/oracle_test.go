@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/big"
@@ -130,7 +131,7 @@ func oracle(t *testing.T, in *instance, pairs []pair) lexValue {
 	for k := range capRows {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b [2]int) int { return cmpInt(a[0]*1000+a[1], b[0]*1000+b[1]) })
+	slices.SortFunc(keys, func(a, b [2]int) int { return cmp.Compare(a[0]*1000+a[1], b[0]*1000+b[1]) })
 	for _, k := range keys {
 		c := in.freeBefore(k[0], k[1]+1) - in.freeBefore(k[0], k[1])
 		lp.addRow(capRows[k], big.NewRat(c, 1), true)

@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -49,9 +50,9 @@ func newInstance(p *Problem) (*instance, error) {
 	}
 	in := &instance{s: s,
 		printers: slices.Clone(p.Printers), versions: slices.Clone(p.Versions), requests: slices.Clone(p.Requests)}
-	slices.SortFunc(in.printers, func(a, b Printer) int { return cmpInt(a.ID, b.ID) })
-	slices.SortFunc(in.versions, func(a, b Version) int { return cmpInt(a.ID, b.ID) })
-	slices.SortFunc(in.requests, func(a, b Request) int { return cmpInt(a.ID, b.ID) })
+	slices.SortFunc(in.printers, func(a, b Printer) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(in.versions, func(a, b Version) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(in.requests, func(a, b Request) int { return cmp.Compare(a.ID, b.ID) })
 	for i := 1; i < len(in.printers); i++ {
 		if in.printers[i].ID == in.printers[i-1].ID {
 			return nil, fmt.Errorf("routing: printer %d appears twice", in.printers[i].ID)

@@ -1,6 +1,9 @@
 package routing
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // regions partitions the printers into compact planning regions of at most
 // a given number of printers each, by recursive median splits of their
@@ -49,10 +52,10 @@ func newRegions(in *instance, size int) *regions {
 			}
 		}
 		slices.SortFunc(part, func(x, y int) int {
-			if c := cmpFloat(pos[x][ax], pos[y][ax]); c != 0 {
+			if c := cmp.Compare(pos[x][ax], pos[y][ax]); c != 0 {
 				return c
 			}
-			return cmpInt(in.printers[x].ID, in.printers[y].ID)
+			return cmp.Compare(in.printers[x].ID, in.printers[y].ID)
 		})
 		mid := len(part) / 2
 		split(part[:mid])

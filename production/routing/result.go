@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -34,10 +35,10 @@ func finish(in *instance, el *eligibility, pairs []pair, byReq [][2]int, allocs 
 	slices.SortFunc(order, func(a, b int) int {
 		x, y := &allocs[a], &allocs[b]
 		px, py := &pairs[x.pair], &pairs[y.pair]
-		if c := cmpInt(px.prn, py.prn); c != 0 {
+		if c := cmp.Compare(px.prn, py.prn); c != 0 {
 			return c
 		}
-		if c := cmpInt(x.bound, y.bound); c != 0 {
+		if c := cmp.Compare(x.bound, y.bound); c != 0 {
 			return c
 		}
 		if x.late != y.late {
@@ -47,10 +48,10 @@ func finish(in *instance, el *eligibility, pairs []pair, byReq [][2]int, allocs 
 			return 1
 		}
 		rx, ry := &in.requests[px.req], &in.requests[py.req]
-		if c := cmpInt(ry.Priority.Weight(), rx.Priority.Weight()); c != 0 {
+		if c := cmp.Compare(ry.Priority.Weight(), rx.Priority.Weight()); c != 0 {
 			return c
 		}
-		return cmpInt(rx.ID, ry.ID)
+		return cmp.Compare(rx.ID, ry.ID)
 	})
 	used := make([]float64, len(in.printers))
 	for i := range used {
@@ -81,10 +82,10 @@ func finish(in *instance, el *eligibility, pairs []pair, byReq [][2]int, allocs 
 		res.Jobs = append(res.Jobs, j)
 	}
 	slices.SortFunc(res.Jobs, func(a, b Job) int {
-		if c := cmpInt(a.RequestID, b.RequestID); c != 0 {
+		if c := cmp.Compare(a.RequestID, b.RequestID); c != 0 {
 			return c
 		}
-		if c := cmpInt(a.PrinterID, b.PrinterID); c != 0 {
+		if c := cmp.Compare(a.PrinterID, b.PrinterID); c != 0 {
 			return c
 		}
 		if a.OnTime != b.OnTime {

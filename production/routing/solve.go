@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"cmp"
 	"math"
 	"runtime"
 	"slices"
@@ -69,7 +70,7 @@ func Solve(p Problem) (*Result, error) {
 	for g := range order {
 		order[g] = g
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmpInt(len(parts[b]), len(parts[a])) })
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(len(parts[b]), len(parts[a])) })
 	for _, g := range order {
 		work <- g
 	}
@@ -192,7 +193,7 @@ func (m *model) allocations(flow []int64) []alloc {
 			book(m.pairs[ss[i].local].prn, ss[i].bound, float64(ss[i].units)*um, false)
 		}
 		slices.SortStableFunc(ss, func(a, b slot) int {
-			if c := cmpFloat(b.frac, a.frac); c != 0 {
+			if c := cmp.Compare(b.frac, a.frac); c != 0 {
 				return c
 			}
 			if a.late != b.late {
@@ -201,7 +202,7 @@ func (m *model) allocations(flow []int64) []alloc {
 				}
 				return 1
 			}
-			return cmpInt(a.local, b.local) // pairs are nearest first
+			return cmp.Compare(a.local, b.local) // pairs are nearest first
 		})
 		slots[ri] = ss
 		want[ri] = min(in.requests[ri].Units, int(math.Floor(total+0.5))) - floors
@@ -209,10 +210,10 @@ func (m *model) allocations(flow []int64) []alloc {
 	order := slices.Clone(m.reqs)
 	slices.SortFunc(order, func(a, b int) int {
 		ra, rb := &in.requests[a], &in.requests[b]
-		if c := cmpInt(rb.Priority.Weight(), ra.Priority.Weight()); c != 0 {
+		if c := cmp.Compare(rb.Priority.Weight(), ra.Priority.Weight()); c != 0 {
 			return c
 		}
-		return cmpInt(a, b)
+		return cmp.Compare(a, b)
 	})
 	var out []alloc
 	for _, ri := range order {
@@ -268,13 +269,13 @@ func (m *model) lateOrigins(flow []int64) []int {
 			ks := lists[j]
 			slices.SortFunc(ks, func(x, y int) int {
 				rx, ry := &m.in.requests[m.pairs[x].req], &m.in.requests[m.pairs[y].req]
-				if c := cmpInt(ry.Priority.Weight(), rx.Priority.Weight()); c != 0 {
+				if c := cmp.Compare(ry.Priority.Weight(), rx.Priority.Weight()); c != 0 {
 					return c
 				}
 				if c := rx.NeededBy.Compare(ry.NeededBy); c != 0 {
 					return c
 				}
-				return cmpInt(x, y)
+				return cmp.Compare(x, y)
 			})
 			for _, k := range ks {
 				need, latest := flow[m.lateArc[k]], j
