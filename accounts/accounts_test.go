@@ -4,27 +4,14 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/accounts"
 	"github.com/makerhub/makerhub/internal/sqlite"
+	"github.com/makerhub/makerhub/internal/testenv"
 )
-
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // cheap argon2id costs keep the race-detector run fast; TestPasswordDefaults
 // exercises the real ones.
@@ -32,7 +19,7 @@ var cheap = accounts.PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1}
 
 type env struct {
 	svc   *accounts.Service
-	clock *fakeClock
+	clock *testenv.Clock
 	path  string
 }
 
@@ -44,7 +31,7 @@ func mustService(t *testing.T, opts accounts.Options) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	clock := &fakeClock{t: time.Date(2026, 3, 20, 9, 0, 0, 0, time.UTC)}
+	clock := testenv.NewClock(time.Date(2026, 3, 20, 9, 0, 0, 0, time.UTC))
 	opts.Now = clock.Now
 	if opts.Password == (accounts.PasswordParams{}) {
 		opts.Password = cheap

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,23 +16,11 @@ import (
 	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/internal/blob/local"
 	"github.com/makerhub/makerhub/internal/sqlite"
+	"github.com/makerhub/makerhub/internal/testenv"
 	"github.com/makerhub/makerhub/production"
 )
 
 const testdata = "../testdata/stl"
-
-// clock is a settable time source shared by the services under test.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // recorder is a production.Notifier that keeps what it was told, once the
 // transaction commits (it writes into a table of its own in the same tx,
@@ -53,7 +40,7 @@ type env struct {
 	acc     *accounts.Service
 	designs *designs.Service
 	svc     *production.Service
-	clock   *clock
+	clock   *testenv.Clock
 	seq     int
 
 	coord *makerhub.User
@@ -85,7 +72,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{t: start}
+	c := testenv.NewClock(start)
 	e := &env{t: t, db: db, acc: acc, clock: c}
 	e.designs = designs.New(db, blobs, designs.Options{TempDir: t.TempDir(), Now: c.Now})
 	e.svc = production.New(db, e.designs, production.Options{Now: c.Now, Notifier: recorder{}})

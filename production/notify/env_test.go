@@ -16,21 +16,9 @@ import (
 	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/accounts"
 	"github.com/makerhub/makerhub/internal/sqlite"
+	"github.com/makerhub/makerhub/internal/testenv"
 	"github.com/makerhub/makerhub/production/notify"
 )
-
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // env is the notify service on a real SQLite file, with users made by the
 // accounts service.
@@ -40,7 +28,7 @@ type env struct {
 	db    *sql.DB
 	acc   *accounts.Service
 	svc   *notify.Service
-	clock *fakeClock
+	clock *testenv.Clock
 	maker *makerhub.User // in a maker group
 	mate  *makerhub.User // another user of maker's group
 	other *makerhub.User // a maker in another group
@@ -64,7 +52,7 @@ func newEnv(t *testing.T, tune func(*notify.Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, path: path, db: db, acc: acc, clock: &fakeClock{t: time.Date(2026, 3, 20, 9, 0, 0, 0, time.UTC)}}
+	e := &env{t: t, path: path, db: db, acc: acc, clock: testenv.NewClock(time.Date(2026, 3, 20, 9, 0, 0, 0, time.UTC))}
 	e.svc = e.service(db, tune)
 	e.maker = e.user(makerhub.RoleMaker)
 	e.mate = e.colleague(e.maker)
