@@ -11,7 +11,7 @@ import (
 // follow while it grows: the STL analysis reads right behind the network.
 // Readers wait for more bytes until the writer finishes; if the writer fails,
 // they get its error. A reader can abort the writer (a refused STL need not
-// be received to its end).
+// be received to its end); the writer's owner then finishes the spool.
 type spool struct {
 	f *os.File
 
@@ -56,13 +56,12 @@ func (s *spool) finish(err error) {
 	s.mu.Unlock()
 }
 
-// stop lets a reader abort the writer.
+// stop lets a reader abort the writer: its next Write fails.
 func (s *spool) stop(err error) {
 	s.mu.Lock()
 	if s.abort == nil {
 		s.abort = err
 	}
-	s.grew.Broadcast()
 	s.mu.Unlock()
 }
 
@@ -84,21 +83,21 @@ type spoolReader struct {
 func (r *spoolReader) Read(p []byte) (int, error) {
 	s := r.s
 	s.mu.Lock()
-	for r.off >= s.written && !s.done && s.abort == nil {
+	// A reader waits for data or for the writer to finish, never for an
+	// abort: the abort only stops the writer, which then finishes. A reader
+	// that gave up on an abort could not tell a file that was complete when
+	// another reader stopped it from one that was cut short.
+	for r.off >= s.written && !s.done {
 		s.grew.Wait()
 	}
-	avail, done, werr, aborted := s.written-r.off, s.done, s.err, s.abort != nil
+	avail, werr := s.written-r.off, s.err
 	s.mu.Unlock()
-	// Data, then the end of a finished file, come before an abort: the
-	// abort is there to stop the writer and to wake readers that wait.
 	switch {
 	case avail > 0:
-	case done && werr != nil:
+	case werr != nil:
 		return 0, werr
-	case done:
+	default:
 		return 0, io.EOF
-	case aborted:
-		return 0, errAborted
 	}
 	n, err := s.f.ReadAt(p[:min(int64(len(p)), avail)], r.off)
 	r.off += int64(n)
