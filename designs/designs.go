@@ -160,7 +160,7 @@ type Service struct {
 	blobs     makerhub.BlobStore
 	now       func() time.Time
 	maxUpload int64
-	tempDir   string
+	spools    *spoolFiles
 	log       *slog.Logger
 }
 
@@ -178,5 +178,10 @@ func New(db *sql.DB, blobs makerhub.BlobStore, opts Options) *Service {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: db, blobs: blobs, now: opts.Now, maxUpload: opts.MaxUpload, tempDir: opts.TempDir, log: opts.Logger}
+	return &Service{db: db, blobs: blobs, now: opts.Now, maxUpload: opts.MaxUpload,
+		spools: &spoolFiles{dir: opts.TempDir}, log: opts.Logger}
 }
+
+// Close removes the temporary files kept for the next uploads. The service
+// stays usable: later uploads create new ones.
+func (s *Service) Close() { s.spools.Close() }

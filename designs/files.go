@@ -113,7 +113,7 @@ func (s *Service) AddFile(ctx context.Context, designID int64, number int, up Up
 	if err != nil {
 		return nil, err
 	}
-	defer func() { tmp.Close(); os.Remove(tmp.Name()) }()
+	defer s.spools.put(tmp)
 	stored := time.Now()
 	sum := f.SHA256
 	restored, err := s.recordFile(ctx, u, d, number, f, analysis, tmp)
@@ -146,14 +146,13 @@ func (s *Service) AddFile(ctx context.Context, designID int64, number int, up Up
 // lock, see removeIfUnreferenced) and the temporary file is deleted. On
 // success the caller owns the temporary file; f gets its size and SHA-256.
 func (s *Service) ingest(ctx context.Context, up Upload, f *File) (tmp *os.File, analysis []byte, created bool, err error) {
-	file, err := os.CreateTemp(s.tempDir, "upload-*")
+	file, err := s.spools.get()
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("create a temporary file for the upload: %w", err)
 	}
 	defer func() {
-		if err != nil { // the error returns leave tmp nil: clean up file
-			file.Close()
-			os.Remove(file.Name())
+		if err != nil { // the error returns leave tmp nil; every reader is done
+			s.spools.put(file)
 		}
 	}()
 	tmp = file
@@ -202,6 +201,11 @@ func (s *Service) ingest(ctx context.Context, up Upload, f *File) (tmp *os.File,
 	}()
 	n, rerr := io.CopyBuffer(sp, io.LimitReader(up.Body, s.maxUpload+1), make([]byte, copyBuffer))
 	receivedAt := time.Now()
+	var terr error
+	if rerr == nil {
+		// A reused spool file may hold an older upload's bytes past n.
+		terr = tmp.Truncate(n)
+	}
 	// What went wrong, in order of precedence: the analysis stopping the
 	// upload; the upload failing on its own; the size rules; the analysis
 	// refusing a complete file.
@@ -219,6 +223,8 @@ func (s *Service) ingest(ctx context.Context, up Upload, f *File) (tmp *os.File,
 		} else {
 			receiveErr = makerhub.WrapError(rerr, makerhub.EINVALID, "The upload of %s was cut short after %d bytes: send it again.", f.Name, n)
 		}
+	case terr != nil:
+		receiveErr = fmt.Errorf("truncate the upload's temporary file: %w", terr)
 	case n > s.maxUpload:
 		receiveErr = s.tooLarge(f.Name)
 	case up.Size >= 0 && n != up.Size:
@@ -243,6 +249,9 @@ func (s *Service) ingest(ctx context.Context, up Upload, f *File) (tmp *os.File,
 		return nil, nil, false, receiveErr
 	}
 	if sum == nil {
+		if results != nil {
+			<-results
+		}
 		return nil, nil, false, errors.New("hash the upload: the spool failed")
 	}
 	f.Size, f.SHA256 = n, hex.EncodeToString(sum)
@@ -324,7 +333,11 @@ func checkContent(tmp *os.File, f *File) error {
 		ok = http.DetectContentType(head) == f.MediaType
 	}
 	if !ok {
-		return makerhub.Errorf(makerhub.EUNPROCESSABLE, "%s does not look like a %s file: check that it is the right file.", f.Name, strings.ToUpper(string(f.Kind)))
+		what := strings.ToUpper(string(f.Kind)) + " file"
+		if f.Kind == KindImage {
+			what = strings.ToUpper(strings.TrimPrefix(f.MediaType, "image/")) + " image"
+		}
+		return makerhub.Errorf(makerhub.EUNPROCESSABLE, "%s does not look like a %s: check that it is the right file.", f.Name, what)
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"image"
+	pngpkg "image/png"
 	"io"
 	"os"
 	"strings"
@@ -116,7 +118,7 @@ func TestFailedUploadsStoreNothing(t *testing.T) {
 				{"unknown type", designs.Upload{Name: "m.exe", Body: unreadable{t}, Size: 10}, makerhub.EUNSUPPORTED, "not accepted"},
 				{"no name", designs.Upload{Name: "../", Body: unreadable{t}, Size: 10}, makerhub.EINVALID, "no name"},
 				{"fake pdf", designs.Upload{Name: "guide.pdf", Body: strings.NewReader("<html>"), Size: 6}, makerhub.EUNPROCESSABLE, "does not look like a PDF"},
-				{"fake png", designs.Upload{Name: "photo.png", Body: strings.NewReader("%PDF-1.4"), Size: 8}, makerhub.EUNPROCESSABLE, "does not look like a IMAGE"},
+				{"fake png", designs.Upload{Name: "photo.png", Body: strings.NewReader("%PDF-1.4"), Size: 8}, makerhub.EUNPROCESSABLE, "does not look like a PNG image"},
 			}
 			for _, tt := range tests {
 				_, err := e.svc.AddFile(as(e.maker), d.ID, 1, tt.up)
@@ -157,6 +159,8 @@ func TestFailedUploadsStoreNothing(t *testing.T) {
 	}
 }
 
+// Uploads, accepted or refused, leave at most the spool files the service
+// keeps for the next uploads, and Close removes those.
 func TestNoTemporaryFilesLeft(t *testing.T) {
 	e := localEnv(t)
 	dir := t.TempDir()
@@ -166,7 +170,69 @@ func TestNoTemporaryFilesLeft(t *testing.T) {
 	e.upload(e.maker, d, 1, "a.stl", []byte("not an stl at all"))
 	e.upload(e.maker, d, 1, "a.stl", bytes.Repeat([]byte("x"), 2000))
 	e.upload(e.maker, d, 1, "a.stl", smallSTL(t))
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("uploads one after another should leave one kept spool file: %v", entries)
+	}
+	e.svc.Close()
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Fatalf("temporary files left: %v", entries)
+		t.Fatalf("temporary files left after Close: %v", entries)
+	}
+}
+
+// A spool file is reused by the next upload: a shorter upload must see
+// nothing of the longer one before it. A 4-byte PNG after a real one would
+// otherwise pass the content check on the old bytes behind it.
+func TestReusedSpoolHoldsOnlyTheNewUpload(t *testing.T) {
+	e := localEnv(t)
+	e.svc = designs.New(e.db, e.blobs, designs.Options{TempDir: t.TempDir()})
+	defer e.svc.Close()
+	d := e.design("x")
+	e.draft(d)
+	var png bytes.Buffer
+	if err := pngpkg.Encode(&png, image.NewGray(image.Rect(0, 0, 8, 8))); err != nil {
+		t.Fatal(err)
+	}
+	long := append(png.Bytes(), bytes.Repeat([]byte{0}, 4096)...) // trailing bytes are allowed in a PNG
+	big := readTestdata(t, "ventilator-valve-handle.stl")
+	small := smallSTL(t)
+	for i, up := range []struct {
+		name string
+		data []byte
+		msg  string
+	}{
+		{"photo.png", long, ""},
+		{"cut.png", long[:4], "does not look like a PNG image"},
+		{"handle.stl", big, ""},
+		{"small.stl", small, ""},
+		{"cut.stl", small[:len(small)-10], "truncated"},
+	} {
+		f, err := e.upload(e.maker, d, 1, up.name, up.data)
+		if up.msg != "" {
+			wantCode(t, err, makerhub.EUNPROCESSABLE, up.msg)
+			continue
+		}
+		if err != nil {
+			t.Fatalf("upload %d (%s): %v", i, up.name, err)
+		}
+		if f.SHA256 != sum(up.data) || f.Size != int64(len(up.data)) {
+			t.Fatalf("upload %d (%s): %s, %d bytes; want %s, %d", i, up.name, f.SHA256, f.Size, sum(up.data), len(up.data))
+		}
+		dl, err := e.svc.OpenFile(as(e.maker), f.SHA256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc, err := dl.Open(context.Background(), 0, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil || !bytes.Equal(stored, up.data) {
+			t.Fatalf("upload %d (%s): stored %d bytes (%v), not the upload's %d", i, up.name, len(stored), err, len(up.data))
+		}
+	}
+	v, _ := e.svc.FindVersion(as(e.maker), d.ID, 1)
+	if a := v.Files[2].Analysis; v.Files[2].Name != "small.stl" || a == nil || a.Triangles != 12 {
+		t.Fatalf("small STL after a big one: %+v", v.Files[2])
 	}
 }

@@ -53,6 +53,7 @@ func (h *testHub) storedNothing(t *testing.T) {
 		}
 		t.Errorf("object %s left behind", info.Key)
 	}
+	h.designs.Close() // removes the spool files kept for the next uploads: any other is left behind
 	if entries, _ := os.ReadDir(h.tmpDir); len(entries) != 0 {
 		t.Errorf("temporary files left behind: %v", entries)
 	}

@@ -36,6 +36,7 @@ type testHub struct {
 	blobs    makerhub.BlobStore
 	blobDir  string // for the local store
 	tmpDir   string
+	designs  *designs.Service
 	logs     *syncBuffer
 	seq      atomic.Int64
 	notify   *notify.Service
@@ -101,7 +102,7 @@ func newTestHubOn(t *testing.T, opts accounts.Options, blobs makerhub.BlobStore,
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &testHub{t: t, srv: srv, ts: ts, db: db, accounts: acc, blobs: blobs, tmpDir: dopts.TempDir, logs: logs, notify: nt, prod: prod}
+	return &testHub{t: t, srv: srv, ts: ts, db: db, accounts: acc, blobs: blobs, tmpDir: dopts.TempDir, designs: ds, logs: logs, notify: nt, prod: prod}
 }
 
 // response is a finished HTTP exchange.

@@ -172,6 +172,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("upload folder %s: %w", tmp, err)
 	}
 	ds := designs.New(db, blobs, designs.Options{MaxUpload: f.maxUploadMB << 20, TempDir: tmp, Logger: log})
+	defer ds.Close() // after the server has stopped: removes the kept upload spool files
 	nt := notify.New(db, notify.Options{Logger: log, AllowPrivateNetworks: f.webhooksPrivate})
 	prod := production.New(db, ds, production.Options{Logger: log, Lease: f.lease, OfferWindow: f.offerWindow,
 		StaleAfter: f.staleAfter, HorizonDays: f.horizonDays, Notifier: production.NotifyWith(nt)})
