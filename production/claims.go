@@ -315,3 +315,36 @@ func orDefault(s, def string) string {
 	}
 	return s
 }
+
+// HandOver moves a printed job to handed_over inside the caller's
+// transaction: inventory calls it as the job's units enter the stock as a
+// batch, so that the job and the batch change together. The maker who
+// printed it or a coordinator. It returns the job as it was when printed.
+func (s *Service) HandOver(ctx context.Context, tx *sql.Tx, jobID int64, note string) (*Job, error) {
+	u, err := makerhub.RequireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	j, err := findJob(ctx, tx, jobID)
+	if err != nil {
+		return nil, err
+	}
+	if u.Role != makerhub.RoleCoordinator && !(u.Role == makerhub.RoleMaker && is(j.ClaimedBy, u.ID)) {
+		return nil, makerhub.Errorf(makerhub.EFORBIDDEN, "Job %d was not printed by you: only its maker or a coordinator hands it over.", jobID)
+	}
+	switch j.State {
+	case JobPrinted:
+	case JobHandedOver:
+		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Job %d was already handed over: its units are in the stock.", jobID)
+	default:
+		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Job %d is %s: only a printed job is handed over (complete it first).", jobID, j.State)
+	}
+	at := sqlite.FormatTime(s.now())
+	if _, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'handed_over', updated_at = ? WHERE id = ?`, at, jobID); err != nil {
+		return nil, err
+	}
+	if err := addJobEvent(ctx, tx, j.ID, j.RequestID, u.ID, at, JobPrinted, JobHandedOver, j.Quantity, note); err != nil {
+		return nil, err
+	}
+	return j, nil
+}

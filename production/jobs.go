@@ -307,8 +307,8 @@ func (s *Service) CreateJob(ctx context.Context, in JobInput) (*Job, error) {
 	if r.State != RequestOpen {
 		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Request %d is %s: it needs no more jobs.", r.ID, r.State)
 	}
-	if free := r.Open - r.InJobs; in.Quantity > free {
-		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Request %d has %d unit(s) not yet in a job; a job of %d would print too many.", r.ID, free, in.Quantity)
+	if free := r.Open - r.InJobs - r.InInventory; in.Quantity > free {
+		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Request %d has %d unit(s) neither in a job nor already printed; a job of %d would print too many.", r.ID, free, in.Quantity)
 	}
 	now := s.now()
 	state, expires, reason := JobOpen, (*string)(nil), "made by a coordinator for the pool"

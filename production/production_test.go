@@ -408,7 +408,7 @@ func TestReleaseFailAndCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.svc.CreateJob(as(e.coord), production.JobInput{RequestID: r.ID, Quantity: 21})
-	wantCode(t, err, makerhub.ECONFLICT, "20 unit(s) not yet in a job")
+	wantCode(t, err, makerhub.ECONFLICT, "20 unit(s) neither in a job nor already printed")
 	_, err = e.svc.CreateJob(as(e.maker), production.JobInput{RequestID: r.ID, Quantity: 1})
 	wantCode(t, err, makerhub.EFORBIDDEN, "coordinators")
 
@@ -465,7 +465,7 @@ func TestLowerAndCancelRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.svc.LowerRequest(as(e.nurse), r.ID, production.LowerInput{Open: ptr(10)})
-	wantCode(t, err, makerhub.ECONFLICT, "already hold 30")
+	wantCode(t, err, makerhub.ECONFLICT, "already hold or have printed 30")
 	_, err = e.svc.CancelRequest(as(e.nurse), r.ID, "")
 	wantCode(t, err, makerhub.ECONFLICT, "nothing is left")
 	other := e.hospital(43.6, 1.44, true)

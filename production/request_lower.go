@@ -59,12 +59,13 @@ func (s *Service) CancelRequest(ctx context.Context, id int64, note string) (*Re
 	})
 }
 
-// committedUnits counts a request's units held by makers: claimed, printing
-// or printed and not yet handed over.
+// committedUnits counts a request's units held by makers (claimed,
+// printing or printed and not yet handed over) or printed and on their way
+// (in inventory).
 func committedUnits(ctx context.Context, q sqlite.Queryer, requestID int64) (int, error) {
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT COALESCE(sum(quantity), 0) FROM jobs WHERE request_id = ?
-		AND state IN ('claimed', 'printing', 'printed')`, requestID).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT r.in_inventory + COALESCE((SELECT sum(quantity) FROM jobs WHERE request_id = r.id
+		AND state IN ('claimed', 'printing', 'printed')), 0) FROM requests r WHERE r.id = ?`, requestID).Scan(&n)
 	return n, err
 }
 
@@ -74,10 +75,10 @@ func (s *Service) lower(ctx context.Context, tx *sql.Tx, u *makerhub.User, r *Re
 		return err
 	}
 	if open < committed {
-		return makerhub.Errorf(makerhub.ECONFLICT, "Makers already hold %d unit(s) of request %d: the open quantity cannot go below that.", committed, r.ID)
+		return makerhub.Errorf(makerhub.ECONFLICT, "Makers already hold or have printed %d unit(s) of request %d: the open quantity cannot go below that.", committed, r.ID)
 	}
 	// Shrink the jobs not yet claimed, newest first, until the jobs fit.
-	excess := r.InJobs - open
+	excess := r.InJobs + r.InInventory - open
 	if excess > 0 {
 		jobs, err := s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.request_id = ? AND j.state IN ('offered', 'open') ORDER BY j.id DESC`, r.ID)
 		if err != nil {

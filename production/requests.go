@@ -29,6 +29,9 @@ type Request struct {
 	Cancelled               int          `json:"cancelled"`
 	Open                    int          `json:"open"`
 	InJobs                  int          `json:"in_jobs"` // open units in live jobs (offered … printed)
+	// InInventory is units printed for this request and handed over,
+	// not yet delivered: in stock short of a hospital, or in transit.
+	InInventory int `json:"in_inventory"`
 	Priority                Priority     `json:"priority"`
 	NeededBy                time.Time    `json:"needed_by"`
 	DeliveryAddress         string       `json:"delivery_address"`
@@ -62,7 +65,7 @@ const MaxRequestQuantity = 1_000_000
 
 const requestColumns = `r.id, r.organisation_id, r.created_by, r.design_id, r.version_number, r.quantity, r.delivered,
 	r.cancelled, r.priority, r.needed_by, r.delivery_address, r.clinically_validated_only, r.refused_licences, r.notes,
-	r.state, r.reconfirmed_at, r.created_at, r.updated_at,
+	r.state, r.reconfirmed_at, r.created_at, r.updated_at, r.in_inventory,
 	COALESCE((SELECT sum(j.quantity) FROM jobs j WHERE j.request_id = r.id
 		AND j.state IN ('offered', 'open', 'claimed', 'printing', 'printed')), 0)`
 
@@ -72,7 +75,7 @@ func (s *Service) scanRequest(row interface{ Scan(...any) error }) (*Request, er
 	var refused string
 	err := row.Scan(&r.ID, &r.OrganisationID, &r.CreatedBy, &r.DesignID, &version, &r.Quantity, &r.Delivered,
 		&r.Cancelled, &r.Priority, sqlite.Time(&r.NeededBy), &r.DeliveryAddress, &r.ClinicallyValidatedOnly, &refused,
-		&r.Notes, &r.State, sqlite.Time(&r.ReconfirmedAt), sqlite.Time(&r.CreatedAt), sqlite.Time(&r.UpdatedAt), &r.InJobs)
+		&r.Notes, &r.State, sqlite.Time(&r.ReconfirmedAt), sqlite.Time(&r.CreatedAt), sqlite.Time(&r.UpdatedAt), &r.InInventory, &r.InJobs)
 	if err != nil {
 		return nil, err
 	}

@@ -130,8 +130,9 @@ func (s *Service) route(ctx context.Context, startedBy int64) (*RoutingRun, erro
 }
 
 // loadDemand reads every open request with the units routing may plan:
-// open units less those in jobs it must leave alone (claimed or later, and
-// jobs made by hand). Unclaimed jobs of earlier runs are re-planned.
+// open units less those already printed and on their way (in inventory)
+// and those in jobs it must leave alone (claimed or later, and jobs made by
+// hand). Unclaimed jobs of earlier runs are re-planned.
 func (s *Service) loadDemand(ctx context.Context) ([]*demand, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+requestColumns+`, o.lat, o.lon, o.verified_at IS NOT NULL,
 		COALESCE((SELECT sum(j.quantity) FROM jobs j WHERE j.request_id = r.id AND (j.state IN ('claimed', 'printing', 'printed')
@@ -149,7 +150,7 @@ func (s *Service) loadDemand(ctx context.Context) ([]*demand, error) {
 			rows.Close()
 			return nil, err
 		}
-		if d.units = d.r.Open - kept; d.units > 0 {
+		if d.units = d.r.Open - d.r.InInventory - kept; d.units > 0 {
 			ds = append(ds, d)
 		}
 	}
@@ -430,9 +431,9 @@ func (s *Service) notifyMakers(ctx context.Context, tx *sql.Tx, runID int64, off
 }
 
 // openRoom returns, for every open request, the units not yet in a live
-// job.
+// job nor printed and on their way (in inventory).
 func openRoom(ctx context.Context, q sqlite.Queryer) (map[int64]int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT r.id, r.quantity - r.delivered - r.cancelled - COALESCE((SELECT sum(j.quantity)
+	rows, err := q.QueryContext(ctx, `SELECT r.id, r.quantity - r.delivered - r.cancelled - r.in_inventory - COALESCE((SELECT sum(j.quantity)
 		FROM jobs j WHERE j.request_id = r.id AND j.state IN ('offered', 'open', 'claimed', 'printing', 'printed')), 0)
 		FROM requests r WHERE r.state = 'open'`)
 	if err != nil {

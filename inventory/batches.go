@@ -1,0 +1,186 @@
+package inventory
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/designs"
+	"github.com/makerhub/makerhub/internal/sqlite"
+)
+
+// Batch is what one job printed: the unit of traceability.
+type Batch struct {
+	ID          int64            `json:"id"`
+	JobID       int64            `json:"job_id"`
+	RequestID   int64            `json:"request_id"`
+	DesignID    int64            `json:"design_id"`
+	Version     int              `json:"version"`
+	VersionID   int64            `json:"version_id"`
+	Category    designs.Category `json:"category"`
+	MakerID     int64            `json:"maker_id"`
+	PrinterID   *int64           `json:"printer_id"`
+	FilamentLot string           `json:"filament_lot"`
+	Quantity    int              `json:"quantity"` // produced
+	LocationID  int64            `json:"location_id"`
+	Files       []BatchFile      `json:"files"`
+	PrintedAt   time.Time        `json:"printed_at"`
+	ProducedAt  time.Time        `json:"produced_at"`
+}
+
+// BatchFile is a file a batch was printed from.
+type BatchFile struct {
+	SHA256 string `json:"sha256"`
+	Name   string `json:"name"`
+}
+
+const batchColumns = `b.id, b.job_id, b.request_id, v.design_id, v.number, b.version_id, d.category, b.maker_id, b.printer_id,
+	b.filament_lot, b.quantity, b.location_id, b.printed_at, b.produced_at`
+
+const batchFrom = ` FROM batches b JOIN design_versions v ON v.id = b.version_id JOIN designs d ON d.id = v.design_id `
+
+func scanBatch(row interface{ Scan(...any) error }) (*Batch, error) {
+	b := &Batch{}
+	err := row.Scan(&b.ID, &b.JobID, &b.RequestID, &b.DesignID, &b.Version, &b.VersionID, &b.Category, &b.MakerID, &b.PrinterID,
+		&b.FilamentLot, &b.Quantity, &b.LocationID, sqlite.Time(&b.PrintedAt), sqlite.Time(&b.ProducedAt))
+	return b, err
+}
+
+func findBatch(ctx context.Context, q sqlite.Queryer, id int64) (*Batch, error) {
+	b, err := scanBatch(q.QueryRowContext(ctx, `SELECT `+batchColumns+batchFrom+`WHERE b.id = ?`, id))
+	if notFound(err) {
+		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Batch %d does not exist.", id)
+	} else if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT sha256, name FROM batch_files WHERE batch_id = ? ORDER BY name`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	b.Files = []BatchFile{}
+	for rows.Next() {
+		var f BatchFile
+		if err := rows.Scan(&f.SHA256, &f.Name); err != nil {
+			return nil, err
+		}
+		b.Files = append(b.Files, f)
+	}
+	return b, rows.Err()
+}
+
+// ProduceInput hands a printed job's units over to the stock.
+type ProduceInput struct {
+	FilamentLot string `json:"filament_lot"` // the spool's lot, as printed on it
+	Note        string `json:"note"`
+}
+
+// Produce hands a printed job over to the stock (its maker or a
+// coordinator): the job becomes a batch of its units, unchecked, at the
+// maker's site, recorded in the ledger as produced; the job is handed_over,
+// in the same transaction.
+func (s *Service) Produce(ctx context.Context, jobID int64, in ProduceInput) (*Batch, error) {
+	u, err := requireRole(ctx, "makers and coordinators hand printed jobs over", makerhub.RoleMaker, makerhub.RoleCoordinator)
+	if err != nil {
+		return nil, err
+	}
+	in.FilamentLot = strings.TrimSpace(in.FilamentLot)
+	if len(in.FilamentLot) > 200 || len(in.Note) > 2000 {
+		return nil, makerhub.Errorf(makerhub.EINVALID, "filament_lot must be at most 200 characters long and note at most 2000.")
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	j, err := s.production.HandOver(ctx, tx, jobID, orDefault(in.Note, "handed over to the stock"))
+	if err != nil {
+		return nil, err
+	}
+	var org int64
+	if err := tx.QueryRowContext(ctx, `SELECT organisation_id FROM users WHERE id = ?`, *j.ClaimedBy).Scan(&org); err != nil {
+		return nil, fmt.Errorf("the maker of job %d: %w", jobID, err)
+	}
+	now := sqlite.FormatTime(s.now())
+	site, err := organisationLocation(ctx, tx, org, now)
+	if err != nil {
+		return nil, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO batches (job_id, request_id, version_id, maker_id, printer_id, filament_lot,
+		quantity, location_id, printed_at, produced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, j.ID, j.RequestID, j.VersionID,
+		*j.ClaimedBy, j.PrinterID, in.FilamentLot, j.Quantity, site.ID, sqlite.FormatTime(j.UpdatedAt), now)
+	if err != nil {
+		return nil, fmt.Errorf("insert batch: %w", err)
+	}
+	id, _ := res.LastInsertId()
+	res, err = tx.ExecContext(ctx, `INSERT INTO batch_files (batch_id, sha256, name)
+		SELECT ?, vf.sha256, vf.name FROM version_files vf JOIN files f ON f.sha256 = vf.sha256
+		WHERE vf.version_id = ? AND f.kind = 'stl'`, id, j.VersionID)
+	if err != nil {
+		return nil, fmt.Errorf("record the batch's files: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Version %d of design %d has no STL file: its units cannot be traced to what was printed.", j.Version, j.DesignID)
+	}
+	b, err := findBatch(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.apply(ctx, tx, &move{batch: b, kind: Produced, to: &place{site, Unchecked}, qty: j.Quantity,
+		reason: in.Note, actor: u.ID, at: now}); err != nil {
+		return nil, err
+	}
+	return b, tx.Commit()
+}
+
+// FindBatchByID returns a batch: coordinators, its maker, and the hospital
+// it was printed for see it.
+func (s *Service) FindBatchByID(ctx context.Context, id int64) (*Batch, error) {
+	u, err := makerhub.RequireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b, err := findBatch(ctx, s.db, id)
+	if err != nil {
+		return nil, err
+	}
+	return b, s.canSeeBatch(ctx, u, b)
+}
+
+func (s *Service) canSeeBatch(ctx context.Context, u *makerhub.User, b *Batch) error {
+	switch u.Role {
+	case makerhub.RoleCoordinator:
+		return nil
+	case makerhub.RoleMaker:
+		if b.MakerID == u.ID || s.atLocationOf(ctx, b.ID, u.OrganisationID()) {
+			return nil
+		}
+	case makerhub.RoleHospital:
+		var org int64
+		if err := s.db.QueryRowContext(ctx, `SELECT organisation_id FROM requests WHERE id = ?`, b.RequestID).Scan(&org); err != nil {
+			return err
+		}
+		if org == u.OrganisationID() || s.atLocationOf(ctx, b.ID, u.OrganisationID()) {
+			return nil
+		}
+	}
+	return makerhub.Errorf(makerhub.EFORBIDDEN, "Batch %d is not yours to see: it was printed by another maker for another hospital.", b.ID)
+}
+
+// atLocationOf reports whether any of the batch's units ever were at the
+// organisation's location.
+func (s *Service) atLocationOf(ctx context.Context, batchID, orgID int64) bool {
+	var n int
+	s.db.QueryRowContext(ctx, `SELECT count(*) FROM movements m JOIN locations l ON l.id IN (m.from_location_id, m.to_location_id)
+		WHERE m.batch_id = ? AND l.organisation_id = ?`, batchID, orgID).Scan(&n)
+	return n > 0
+}
+
+func orDefault(s, def string) string {
+	if strings.TrimSpace(s) == "" {
+		return def
+	}
+	return s
+}

@@ -1,0 +1,96 @@
+// Package inventory follows every printed unit from the maker's printer to
+// the hospital: locations (maker sites, collection hubs, hospitals), the
+// batches jobs produce, and an append-only stock ledger from which the
+// stock is derived and which never lets it go below zero. Every batch
+// links the design version, the files printed, the maker, the printer and
+// the filament, so that any unit can be traced.
+//
+// It decides who may do what with the stock: makers at their own site,
+// coordinators everywhere. Handlers pass the acting user in the context.
+package inventory
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/production"
+)
+
+// LocationKind is what kind of place holds units.
+type LocationKind string
+
+// Location kinds.
+const (
+	MakerSite LocationKind = "maker_site"
+	Hub       LocationKind = "hub"
+	Hospital  LocationKind = "hospital"
+)
+
+// Status is where units stand in quality control.
+type Status string
+
+// Statuses: units enter the stock unchecked and must pass a check before
+// they can go to a hospital.
+const (
+	Unchecked Status = "unchecked"
+	Passed    Status = "passed"
+)
+
+// MovementKind is what a movement of the ledger records.
+type MovementKind string
+
+// Movement kinds.
+const (
+	Produced        MovementKind = "produced"         // a job's units enter the stock at the maker's site
+	QualityPassed   MovementKind = "quality_passed"   // unchecked → passed, in place
+	QualityRejected MovementKind = "quality_rejected" // out of the stock, with a reason
+	Transferred     MovementKind = "transferred"      // from one location to another, same status
+	Shipped         MovementKind = "shipped"          // out of the stock, into a shipment
+	Received        MovementKind = "received"         // from a shipment into the destination's stock
+	Adjusted        MovementKind = "adjusted"         // a coordinator's correction, with a reason
+)
+
+// Options configure a Service.
+type Options struct {
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Service is the inventory over the hub's database; production hands it
+// printed jobs.
+type Service struct {
+	db         *sql.DB
+	production *production.Service
+	now        func() time.Time
+	log        *slog.Logger
+}
+
+// New returns a Service.
+func New(db *sql.DB, p *production.Service, opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{db: db, production: p, now: opts.Now, log: opts.Logger}
+}
+
+func requireRole(ctx context.Context, what string, roles ...makerhub.Role) (*makerhub.User, error) {
+	u, err := makerhub.RequireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range roles {
+		if u.Role == r {
+			return u, nil
+		}
+	}
+	return nil, makerhub.Errorf(makerhub.EFORBIDDEN, "Only %s.", what)
+}
+
+func notFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }

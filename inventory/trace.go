@@ -1,0 +1,241 @@
+package inventory
+
+import (
+	"context"
+	"time"
+
+	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/internal/sqlite"
+)
+
+// StockLine is units of one batch and status at one location.
+type StockLine struct {
+	BatchID      int64        `json:"batch_id"`
+	DesignID     int64        `json:"design_id"`
+	Version      int          `json:"version"`
+	LocationID   int64        `json:"location_id"`
+	LocationName string       `json:"location_name"`
+	LocationKind LocationKind `json:"location_kind"`
+	Status       Status       `json:"status"`
+	Quantity     int          `json:"quantity"`
+}
+
+// StockFilter selects stock lines.
+type StockFilter struct {
+	LocationID int64
+	BatchID    int64
+}
+
+// FindStock lists the units in stock, by batch, location and status.
+// Coordinators see all of it; makers and hospitals what is at their own
+// location.
+func (s *Service) FindStock(ctx context.Context, f StockFilter) ([]*StockLine, error) {
+	u, err := makerhub.RequireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var org any
+	if u.Role != makerhub.RoleCoordinator {
+		org = u.OrganisationID()
+	}
+	return s.stockLines(ctx, s.db, `(? IS NULL OR l.organisation_id = ?) AND (? = 0 OR st.location_id = ?) AND (? = 0 OR st.batch_id = ?)`,
+		org, org, f.LocationID, f.LocationID, f.BatchID, f.BatchID)
+}
+
+func (s *Service) stockLines(ctx context.Context, q sqlite.Queryer, cond string, args ...any) ([]*StockLine, error) {
+	rows, err := q.QueryContext(ctx, `SELECT st.batch_id, v.design_id, v.number, st.location_id, l.name, l.kind, st.status, st.quantity
+		FROM stock st JOIN locations l ON l.id = st.location_id JOIN batches b ON b.id = st.batch_id
+		JOIN design_versions v ON v.id = b.version_id
+		WHERE st.quantity > 0 AND `+cond+` ORDER BY st.batch_id, l.name, st.status`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	list := []*StockLine{}
+	for rows.Next() {
+		l := &StockLine{}
+		if err := rows.Scan(&l.BatchID, &l.DesignID, &l.Version, &l.LocationID, &l.LocationName, &l.LocationKind, &l.Status, &l.Quantity); err != nil {
+			return nil, err
+		}
+		list = append(list, l)
+	}
+	return list, rows.Err()
+}
+
+// FindMovements returns a batch's ledger, oldest first, to those who may
+// see the batch.
+func (s *Service) FindMovements(ctx context.Context, batchID int64) ([]*Movement, error) {
+	if _, err := s.FindBatchByID(ctx, batchID); err != nil {
+		return nil, err
+	}
+	return s.movements(ctx, s.db, batchID)
+}
+
+func (s *Service) movements(ctx context.Context, q sqlite.Queryer, batchID int64) ([]*Movement, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+movementColumns+` FROM movements m WHERE m.batch_id = ? ORDER BY m.id`, batchID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	list := []*Movement{}
+	for rows.Next() {
+		m, err := scanMovement(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, m)
+	}
+	return list, rows.Err()
+}
+
+// BatchTrace is the whole chain of a batch: what was printed from which
+// files, by whom, on what, for which hospital, and where every unit went.
+type BatchTrace struct {
+	Batch     *Batch          `json:"batch"`
+	Design    TraceDesign     `json:"design"`
+	Maker     TraceParty      `json:"maker"`
+	Printer   *TracePrinter   `json:"printer"`
+	Request   TraceRequest    `json:"request"`
+	Totals    BatchTotals     `json:"totals"`
+	Stock     []*StockLine    `json:"stock"`
+	Movements []*Movement     `json:"movements"`
+	JobEvents []TraceJobEvent `json:"job_events"`
+}
+
+// TraceDesign is the design version a batch was printed from.
+type TraceDesign struct {
+	ID        int64  `json:"id"`
+	Title     string `json:"title"`
+	Version   int    `json:"version"`
+	Licence   string `json:"licence"`
+	Status    string `json:"review_status"`
+	Lifecycle string `json:"lifecycle"` // active, superseded or withdrawn
+}
+
+// TraceParty is a person and their organisation.
+type TraceParty struct {
+	UserID           int64  `json:"user_id"`
+	Name             string `json:"name"`
+	OrganisationID   int64  `json:"organisation_id"`
+	OrganisationName string `json:"organisation_name"`
+}
+
+// TracePrinter is the printer a batch was printed on.
+type TracePrinter struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Model string `json:"model"`
+}
+
+// TraceRequest is the request a batch was printed for.
+type TraceRequest struct {
+	ID           int64  `json:"id"`
+	HospitalID   int64  `json:"hospital_id"`
+	HospitalName string `json:"hospital_name"`
+}
+
+// TraceJobEvent is a step of the job that printed the batch.
+type TraceJobEvent struct {
+	At      time.Time `json:"at"`
+	From    string    `json:"from"`
+	To      string    `json:"to"`
+	ActorID *int64    `json:"actor_id"`
+	Note    string    `json:"note,omitempty"`
+}
+
+// BatchTotals splits what a batch produced:
+// Produced + AdjustedIn = InStock + InTransit + Delivered + Rejected + AdjustedOut,
+// where InStock counts units short of a hospital and Delivered those received
+// at one.
+type BatchTotals struct {
+	Produced    int `json:"produced"`
+	AdjustedIn  int `json:"adjusted_in"`
+	InStock     int `json:"in_stock"`
+	InTransit   int `json:"in_transit"`
+	Delivered   int `json:"delivered"`
+	Rejected    int `json:"rejected"`
+	AdjustedOut int `json:"adjusted_out"`
+}
+
+// TraceBatch returns a batch's whole chain, to those who may see the batch.
+func (s *Service) TraceBatch(ctx context.Context, id int64) (*BatchTrace, error) {
+	b, err := s.FindBatchByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	t := &BatchTrace{Batch: b}
+	d := &t.Design
+	if err := s.db.QueryRowContext(ctx, `SELECT d.id, d.title, v.number, d.licence, v.status, v.lifecycle
+		FROM design_versions v JOIN designs d ON d.id = v.design_id WHERE v.id = ?`, b.VersionID).Scan(
+		&d.ID, &d.Title, &d.Version, &d.Licence, &d.Status, &d.Lifecycle); err != nil {
+		return nil, err
+	}
+	m := &t.Maker
+	if err := s.db.QueryRowContext(ctx, `SELECT u.id, u.name, o.id, o.name FROM users u JOIN organisations o ON o.id = u.organisation_id
+		WHERE u.id = ?`, b.MakerID).Scan(&m.UserID, &m.Name, &m.OrganisationID, &m.OrganisationName); err != nil {
+		return nil, err
+	}
+	if b.PrinterID != nil {
+		t.Printer = &TracePrinter{}
+		if err := s.db.QueryRowContext(ctx, `SELECT id, name, model FROM printers WHERE id = ?`, *b.PrinterID).Scan(
+			&t.Printer.ID, &t.Printer.Name, &t.Printer.Model); err != nil {
+			return nil, err
+		}
+	}
+	r := &t.Request
+	if err := s.db.QueryRowContext(ctx, `SELECT r.id, o.id, o.name FROM requests r JOIN organisations o ON o.id = r.organisation_id
+		WHERE r.id = ?`, b.RequestID).Scan(&r.ID, &r.HospitalID, &r.HospitalName); err != nil {
+		return nil, err
+	}
+	if t.Stock, err = s.stockLines(ctx, s.db, `st.batch_id = ?`, id); err != nil {
+		return nil, err
+	}
+	if t.Movements, err = s.movements(ctx, s.db, id); err != nil {
+		return nil, err
+	}
+	t.Totals = totals(t.Movements, t.Stock)
+	rows, err := s.db.QueryContext(ctx, `SELECT at, from_state, to_state, actor_id, note FROM job_events WHERE job_id = ? ORDER BY id`, b.JobID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	t.JobEvents = []TraceJobEvent{}
+	for rows.Next() {
+		var e TraceJobEvent
+		if err := rows.Scan(sqlite.Time(&e.At), &e.From, &e.To, &e.ActorID, &e.Note); err != nil {
+			return nil, err
+		}
+		t.JobEvents = append(t.JobEvents, e)
+	}
+	return t, rows.Err()
+}
+
+// totals sums a batch's ledger; the stock lines split what is held between
+// hospitals (delivered) and the rest.
+func totals(ms []*Movement, stock []*StockLine) BatchTotals {
+	var t BatchTotals
+	for _, m := range ms {
+		switch {
+		case m.Kind == Produced:
+			t.Produced += m.Quantity
+		case m.Kind == QualityRejected:
+			t.Rejected += m.Quantity
+		case m.Kind == Adjusted && m.FromLocationID == nil:
+			t.AdjustedIn += m.Quantity
+		case m.Kind == Adjusted:
+			t.AdjustedOut += m.Quantity
+		case m.Kind == Shipped:
+			t.InTransit += m.Quantity
+		case m.Kind == Received:
+			t.InTransit -= m.Quantity
+		}
+	}
+	for _, l := range stock {
+		if l.LocationKind == Hospital {
+			t.Delivered += l.Quantity
+		} else {
+			t.InStock += l.Quantity
+		}
+	}
+	return t
+}
