@@ -23,15 +23,15 @@ type Request struct {
 	DesignID       int64 `json:"design_id"`
 	// Version is the version asked for; nil: the design's current version
 	// when routing runs.
-	Version                 *int         `json:"version"`
-	Quantity                int          `json:"quantity"`
-	Delivered               int          `json:"delivered"`
-	Cancelled               int          `json:"cancelled"`
-	Open                    int          `json:"open"`
-	InJobs                  int          `json:"in_jobs"` // open units in live jobs (offered … printed)
+	Version   *int `json:"version"`
+	Quantity  int  `json:"quantity"`
+	Delivered int  `json:"delivered"`
+	Cancelled int  `json:"cancelled"`
+	Open      int  `json:"open"`
+	InJobs    int  `json:"in_jobs"` // open units in live jobs (offered … printed)
 	// InInventory is units printed for this request and handed over,
 	// not yet delivered: in stock short of a hospital, or in transit.
-	InInventory int `json:"in_inventory"`
+	InInventory             int          `json:"in_inventory"`
 	Priority                Priority     `json:"priority"`
 	NeededBy                time.Time    `json:"needed_by"`
 	DeliveryAddress         string       `json:"delivery_address"`
