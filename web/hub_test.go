@@ -21,6 +21,7 @@ import (
 	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/internal/blob/local"
 	"github.com/makerhub/makerhub/internal/sqlite"
+	"github.com/makerhub/makerhub/inventory"
 	"github.com/makerhub/makerhub/production"
 	"github.com/makerhub/makerhub/production/notify"
 	"github.com/makerhub/makerhub/web"
@@ -92,10 +93,11 @@ func newTestHubOn(t *testing.T, opts accounts.Options, blobs makerhub.BlobStore,
 	ds := designs.New(db, blobs, dopts)
 	nt := notify.New(db, notify.Options{AllowPrivateNetworks: true})
 	prod := production.New(db, ds, production.Options{Notifier: production.NotifyWith(nt)})
+	inv := inventory.New(db, prod, inventory.Options{})
 	logs := &syncBuffer{}
 	srv, err := web.NewServer(web.Config{
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		DB:     db, Blobs: blobs, Accounts: acc, Designs: ds, Production: prod, Notify: nt, MaxUpload: dopts.MaxUpload,
+		DB:     db, Blobs: blobs, Accounts: acc, Designs: ds, Production: prod, Inventory: inv, Notify: nt, MaxUpload: dopts.MaxUpload,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/internal/blob/local"
 	"github.com/makerhub/makerhub/internal/sqlite"
+	"github.com/makerhub/makerhub/inventory"
 	"github.com/makerhub/makerhub/production"
 	"github.com/makerhub/makerhub/production/notify"
 )
@@ -37,8 +38,9 @@ func TestPanicBecomesLogged500(t *testing.T) {
 	}
 	var logs bytes.Buffer
 	ds := designs.New(db, blobs, designs.Options{})
+	prod := production.New(db, ds, production.Options{})
 	s, err := NewServer(Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), DB: db, Blobs: blobs, Accounts: acc,
-		Designs: ds, Production: production.New(db, ds, production.Options{}), Notify: notify.New(db, notify.Options{})})
+		Designs: ds, Production: prod, Inventory: inventory.New(db, prod, inventory.Options{}), Notify: notify.New(db, notify.Options{})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,6 +81,17 @@ func (s *Server) routes() {
 	api.POST("/jobs/:id/release", s.handleJobRelease)
 	api.POST("/jobs/:id/fail", s.handleJobFail)
 	api.POST("/jobs/:id/cancel", s.handleJobCancel)
+	api.POST("/jobs/:id/produce", s.handleJobProduce)
+
+	api.GET("/locations", s.handleLocationList)
+	api.GET("/locations/:id", s.handleLocationView)
+	api.POST("/hubs", s.handleHubCreate)
+	api.PUT("/quality-rules/:category", s.handleQualityRule)
+	api.GET("/batches/:id", s.handleBatchView)
+	api.GET("/batches/:id/movements", s.handleBatchMovements)
+	api.GET("/stock", s.handleStockList)
+	api.POST("/stock/movements", s.handleMovementCreate)
+	api.GET("/trace/batches/:id", s.handleBatchTrace)
 
 	api.GET("/notifications", s.handleNotificationList)
 	api.POST("/notifications/read", s.handleNotificationReadAll)

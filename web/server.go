@@ -18,6 +18,7 @@ import (
 	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/accounts"
 	"github.com/makerhub/makerhub/designs"
+	"github.com/makerhub/makerhub/inventory"
 	"github.com/makerhub/makerhub/production"
 	"github.com/makerhub/makerhub/production/notify"
 )
@@ -37,6 +38,8 @@ type Config struct {
 	Designs  *designs.Service
 	// Production is printers, requests, routing and jobs.
 	Production *production.Service
+	// Inventory is locations, batches, the stock ledger and traces.
+	Inventory *inventory.Service
 	// Notify is in-app notifications and webhooks.
 	Notify *notify.Service
 
@@ -68,6 +71,7 @@ type Server struct {
 	accounts     *accounts.Service
 	designs      *designs.Service
 	production   *production.Service
+	inventory    *inventory.Service
 	notify       *notify.Service
 	publicURL    string
 	maxUpload    int64
@@ -82,12 +86,12 @@ type Server struct {
 // NewServer builds the server and its routes.
 func NewServer(cfg Config) (*Server, error) {
 	if cfg.Logger == nil || cfg.DB == nil || cfg.Blobs == nil || cfg.Accounts == nil || cfg.Designs == nil ||
-		cfg.Production == nil || cfg.Notify == nil {
-		return nil, errors.New("web: Logger, DB, Blobs, Accounts, Designs, Production and Notify are required")
+		cfg.Production == nil || cfg.Inventory == nil || cfg.Notify == nil {
+		return nil, errors.New("web: Logger, DB, Blobs, Accounts, Designs, Production, Inventory and Notify are required")
 	}
 	s := &Server{
 		log: cfg.Logger, db: cfg.DB, blobs: cfg.Blobs, accounts: cfg.Accounts, designs: cfg.Designs,
-		production: cfg.Production, notify: cfg.Notify,
+		production: cfg.Production, inventory: cfg.Inventory, notify: cfg.Notify,
 		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"), maxUpload: cfg.MaxUpload,
 		cookieSecure: cfg.CookieSecure,
 		readyTimeout: cfg.ReadyTimeout,

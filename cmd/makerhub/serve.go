@@ -22,6 +22,7 @@ import (
 	"github.com/makerhub/makerhub/internal/blob/local"
 	"github.com/makerhub/makerhub/internal/blob/s3"
 	"github.com/makerhub/makerhub/internal/sqlite"
+	"github.com/makerhub/makerhub/inventory"
 	"github.com/makerhub/makerhub/production"
 	"github.com/makerhub/makerhub/production/notify"
 	"github.com/makerhub/makerhub/web"
@@ -177,7 +178,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	prod := production.New(db, ds, production.Options{Logger: log, Lease: f.lease, OfferWindow: f.offerWindow,
 		StaleAfter: f.staleAfter, HorizonDays: f.horizonDays, Notifier: production.NotifyWith(nt)})
 	srv, err := web.NewServer(web.Config{
-		Logger: log, DB: db, Blobs: blobs, Accounts: acc, Designs: ds, Production: prod, Notify: nt,
+		Logger: log, DB: db, Blobs: blobs, Accounts: acc, Designs: ds, Production: prod, Inventory: inventory.New(db, prod, inventory.Options{Logger: log}), Notify: nt,
 		CookieSecure: f.cookieSecure, TrustedProxies: f.trustedProxies,
 		PublicURL: f.publicURL, MaxUpload: f.maxUploadMB << 20,
 	})

@@ -1,0 +1,74 @@
+package web_test
+
+import (
+	"fmt"
+	"maps"
+)
+
+func init() { maps.Copy(roleMatrix, inventoryMatrix) }
+
+// printedJob is a fresh job the maker claimed and completed.
+func (h *testHub) printedJob(p *prodWorld, maker *caller) int64 {
+	h.t.Helper()
+	id, token := h.claimedJob(p, maker)
+	h.must(200, "POST", path("/api/v1/jobs/%d/complete", id), fmt.Sprintf(`{"lease_token":%q}`, token), maker.token, nil)
+	return id
+}
+
+// newBatch is a fresh printed job of the maker's, handed over to the stock.
+func (h *testHub) newBatch(p *prodWorld, maker *caller) (batch, site int64) {
+	h.t.Helper()
+	var b struct {
+		ID         int64 `json:"id"`
+		LocationID int64 `json:"location_id"`
+	}
+	h.must(201, "POST", path("/api/v1/jobs/%d/produce", h.printedJob(p, maker)), `{"filament_lot":"L1"}`, maker.token, &b)
+	return b.ID, b.LocationID
+}
+
+func (h *testHub) newHub(p *prodWorld) int64 {
+	h.t.Helper()
+	var l struct{ ID int64 }
+	h.must(201, "POST", "/api/v1/hubs", `{"name":"Fablab","address":"1 rue du Fablab"}`, p.coord.token, &l)
+	return l.ID
+}
+
+// batchRoute is a row on a fresh batch of the world's maker.
+func batchRoute(format string) func(*testHub, *caller, *world) (string, string, string) {
+	return func(h *testHub, c *caller, w *world) (string, string, string) {
+		b, _ := h.newBatch(w.prod, w.author)
+		return path(format, b), "", c.token
+	}
+}
+
+// batchViewers: coordinators, the batch's maker and the hospital it was
+// printed for.
+func batchViewers(status int) map[string]int {
+	return map[string]int{"anonymous": 401, "maker": status, "hospital": status, "unverified": 403, "coordinator": status}
+}
+
+var inventoryMatrix = map[string]matrixEntry{
+	"GET /api/v1/locations": {asCaller("/api/v1/locations"), loggedIn(200)},
+	"GET /api/v1/locations/:id": {prod(func(h *testHub, _ *caller, p *prodWorld) (string, string) {
+		return path("/api/v1/locations/%d", h.newHub(p)), ""
+	}), loggedIn(200)},
+	"POST /api/v1/hubs": {asCallerWith("/api/v1/hubs", `{"name":"Hub","address":"2 place du Marché"}`), coordinatorsOnly(201)},
+	"PUT /api/v1/quality-rules/:category": {prod(func(h *testHub, _ *caller, p *prodWorld) (string, string) {
+		return "/api/v1/quality-rules/ventilator_part", fmt.Sprintf(`{"location_id":%d}`, h.newHub(p))
+	}), coordinatorsOnly(204)},
+	"POST /api/v1/jobs/:id/produce": {func(h *testHub, c *caller, w *world) (string, string, string) {
+		return path("/api/v1/jobs/%d/produce", h.printedJob(w.prod, w.author)), "", c.token
+	}, authorOrCoordinator(201)},
+	"GET /api/v1/batches/:id":           {batchRoute("/api/v1/batches/%d"), batchViewers(200)},
+	"GET /api/v1/batches/:id/movements": {batchRoute("/api/v1/batches/%d/movements"), batchViewers(200)},
+	"GET /api/v1/trace/batches/:id":     {batchRoute("/api/v1/trace/batches/%d"), batchViewers(200)},
+	"GET /api/v1/stock":                 {asCaller("/api/v1/stock"), loggedIn(200)},
+	"POST /api/v1/stock/movements": {func(h *testHub, c *caller, w *world) (string, string, string) {
+		b, site := h.newBatch(w.prod, w.author)
+		return "/api/v1/stock/movements", fmt.Sprintf(`{"batch_id":%d,"kind":"quality_passed","location_id":%d,"quantity":1}`, b, site), c.token
+	}, authorOrCoordinator(201)},
+}
+
+func asCallerWith(p, body string) func(*testHub, *caller, *world) (string, string, string) {
+	return func(_ *testHub, c *caller, _ *world) (string, string, string) { return p, body, c.token }
+}

@@ -1,0 +1,91 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/makerhub/makerhub/designs"
+	"github.com/makerhub/makerhub/inventory"
+)
+
+// handleLocationList lists maker sites, hubs and hospitals; ?kind= filters.
+func (s *Server) handleLocationList(c *gin.Context) {
+	ls, err := s.inventory.FindLocations(c.Request.Context(), inventory.LocationKind(c.Query("kind")))
+	s.reply(c, http.StatusOK, list[*inventory.Location]{Items: ls, Total: len(ls), Limit: len(ls)}, err)
+}
+
+func (s *Server) handleLocationView(c *gin.Context) {
+	byID(s, c, "Location", http.StatusOK, s.inventory.FindLocationByID)
+}
+
+// handleHubCreate opens a collection hub (coordinators).
+func (s *Server) handleHubCreate(c *gin.Context) {
+	var in inventory.HubInput
+	if err := s.decodeJSON(c, &in); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	l, err := s.inventory.CreateHub(c.Request.Context(), in)
+	if err == nil {
+		c.Header("Location", fmt.Sprintf("/api/v1/locations/%d", l.ID))
+	}
+	s.reply(c, http.StatusCreated, l, err)
+}
+
+// handleQualityRule: {"location_id": HUB} makes units of the category pass
+// their check at that hub; {"location_id": 0} lifts the rule.
+func (s *Server) handleQualityRule(c *gin.Context) {
+	var in struct {
+		LocationID int64 `json:"location_id"`
+	}
+	if err := s.decodeJSON(c, &in); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	err := s.inventory.RequireQualityCheck(c.Request.Context(), designs.Category(c.Param("category")), in.LocationID)
+	s.reply(c, http.StatusNoContent, nil, err)
+}
+
+// handleJobProduce hands a printed job over to the stock: 201 with the batch.
+func (s *Server) handleJobProduce(c *gin.Context) {
+	byIDWith(s, c, "Job", http.StatusCreated, true, s.inventory.Produce)
+}
+
+func (s *Server) handleBatchView(c *gin.Context) {
+	byID(s, c, "Batch", http.StatusOK, s.inventory.FindBatchByID)
+}
+
+func (s *Server) handleBatchMovements(c *gin.Context) {
+	byID(s, c, "Batch", http.StatusOK, func(ctx context.Context, id int64) (list[*inventory.Movement], error) {
+		ms, err := s.inventory.FindMovements(ctx, id)
+		return list[*inventory.Movement]{Items: ms, Total: len(ms), Limit: len(ms)}, err
+	})
+}
+
+func (s *Server) handleBatchTrace(c *gin.Context) {
+	byID(s, c, "Batch", http.StatusOK, s.inventory.TraceBatch)
+}
+
+// handleMovementCreate records a quality check, transfer or adjustment.
+func (s *Server) handleMovementCreate(c *gin.Context) {
+	withBody(s, c, http.StatusCreated, s.inventory.Move)
+}
+
+// handleStockList lists units in stock; ?location=ID and ?batch=ID filter.
+func (s *Server) handleStockList(c *gin.Context) {
+	loc, err := queryInt(c, "location", 0, 1, 1<<62)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	batch, err := queryInt(c, "batch", 0, 1, 1<<62)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	ls, err := s.inventory.FindStock(c.Request.Context(), inventory.StockFilter{LocationID: int64(loc), BatchID: int64(batch)})
+	s.reply(c, http.StatusOK, list[*inventory.StockLine]{Items: ls, Total: len(ls), Limit: len(ls)}, err)
+}
