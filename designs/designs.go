@@ -9,6 +9,7 @@
 package designs
 
 import (
+	"context"
 	"database/sql"
 	"log/slog"
 	"os"
@@ -162,7 +163,17 @@ type Service struct {
 	maxUpload int64
 	spools    *spoolFiles
 	log       *slog.Logger
+
+	onWithdraw WithdrawHook
 }
+
+// WithdrawHook runs inside the transaction that withdraws a version, as the
+// acting user: inventory recalls the version's batches there, so that a
+// withdrawal and its recall are one change.
+type WithdrawHook func(ctx context.Context, tx *sql.Tx, versionID int64, reason string) error
+
+// OnWithdraw sets the hook withdrawals run; call it before serving.
+func (s *Service) OnWithdraw(h WithdrawHook) { s.onWithdraw = h }
 
 // New returns a Service.
 func New(db *sql.DB, blobs makerhub.BlobStore, opts Options) *Service {

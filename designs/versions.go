@@ -252,6 +252,11 @@ func (s *Service) changeVersion(ctx context.Context, designID int64, number int,
 	if err := addEvent(ctx, tx, v.ID, u.ID, now, action, from, value, note); err != nil {
 		return nil, err
 	}
+	if column == "lifecycle" && value == string(Withdrawn) && s.onWithdraw != nil {
+		if err := s.onWithdraw(ctx, tx, v.ID, note); err != nil {
+			return nil, err
+		}
+	}
 	if v, err = findVersion(ctx, tx, d, number); err != nil {
 		return nil, err
 	}

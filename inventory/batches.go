@@ -124,6 +124,11 @@ func (s *Service) Produce(ctx context.Context, jobID int64, in ProduceInput) (*B
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Version %d of design %d has no STL file: its units cannot be traced to what was printed.", j.Version, j.DesignID)
 	}
+	// Printed from a recalled version or lot: traced, and held at once.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO batch_holds (batch_id, recall_id) SELECT ?, id FROM recalls
+		WHERE version_id = ? OR filament_lot = ?`, id, j.VersionID, in.FilamentLot); err != nil {
+		return nil, fmt.Errorf("hold the batch for its recalls: %w", err)
+	}
 	b, err := findBatch(ctx, tx, id)
 	if err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/production"
 )
 
@@ -58,6 +59,9 @@ const (
 type Options struct {
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Notifier, if set, tells hospitals and makers of recalls, inside the
+	// transaction that opens them.
+	Notifier production.Notifier
 }
 
 // Service is the inventory over the hub's database; production hands it
@@ -65,19 +69,23 @@ type Options struct {
 type Service struct {
 	db         *sql.DB
 	production *production.Service
+	notifier   production.Notifier
 	now        func() time.Time
 	log        *slog.Logger
 }
 
-// New returns a Service.
-func New(db *sql.DB, p *production.Service, opts Options) *Service {
+// New returns a Service. It opens a recall whenever the design library
+// withdraws a version (designs.Service.OnWithdraw).
+func New(db *sql.DB, d *designs.Service, p *production.Service, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: db, production: p, now: opts.Now, log: opts.Logger}
+	s := &Service{db: db, production: p, notifier: opts.Notifier, now: opts.Now, log: opts.Logger}
+	d.OnWithdraw(s.RecallWithdrawn)
+	return s
 }
 
 func requireRole(ctx context.Context, what string, roles ...makerhub.Role) (*makerhub.User, error) {

@@ -20,7 +20,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	h := hubtest.New(t, nil)
-	return &env{Hub: h, inv: inventory.New(h.DB, h.Production, inventory.Options{Now: h.Clock.Now})}
+	return &env{Hub: h, inv: inventory.New(h.DB, h.Designs, h.Production, inventory.Options{Now: h.Clock.Now})}
 }
 
 // printed files a request from the nurse for units of the face shield,

@@ -197,6 +197,12 @@ func (s *Service) Move(ctx context.Context, in MoveInput) (*Movement, error) {
 	if err := mayWorkAt(u, loc, in.Kind); err != nil {
 		return nil, err
 	}
+	if in.Kind == QualityPassed || in.Kind == Transferred {
+		// A held batch may still be rejected or written off.
+		if err := checkNotHeld(ctx, tx, b.ID); err != nil {
+			return nil, err
+		}
+	}
 	m := &move{batch: b, kind: in.Kind, from: &place{loc, in.Status}, qty: in.Quantity, reason: in.Reason, actor: u.ID,
 		at: sqlite.FormatTime(s.now())}
 	switch in.Kind {

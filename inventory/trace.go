@@ -144,9 +144,9 @@ type TraceJobEvent struct {
 }
 
 // BatchTotals splits what a batch produced:
-// Produced + AdjustedIn = InStock + InTransit + Delivered + Rejected + AdjustedOut,
-// where InStock counts units short of a hospital and Delivered those received
-// at one.
+// Produced + AdjustedIn = InStock + InTransit + Delivered + Rejected + AdjustedOut + Missing,
+// where InStock counts units short of a hospital, Delivered those received
+// at one, and Missing those shipped and never received.
 type BatchTotals struct {
 	Produced    int `json:"produced"`
 	AdjustedIn  int `json:"adjusted_in"`
@@ -155,6 +155,7 @@ type BatchTotals struct {
 	Delivered   int `json:"delivered"`
 	Rejected    int `json:"rejected"`
 	AdjustedOut int `json:"adjusted_out"`
+	Missing     int `json:"missing"`
 }
 
 // TraceBatch returns a batch's whole chain, to those who may see the batch.
@@ -193,7 +194,12 @@ func (s *Service) TraceBatch(ctx context.Context, id int64) (*BatchTrace, error)
 	if t.Movements, err = s.movements(ctx, s.db, id); err != nil {
 		return nil, err
 	}
-	t.Totals = totals(t.Movements, t.Stock)
+	var missing int
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(sum(quantity - received), 0) FROM shipment_lines
+		WHERE batch_id = ? AND received IS NOT NULL`, id).Scan(&missing); err != nil {
+		return nil, err
+	}
+	t.Totals = totals(t.Movements, t.Stock, missing)
 	rows, err := s.db.QueryContext(ctx, `SELECT at, from_state, to_state, actor_id, note FROM job_events WHERE job_id = ? ORDER BY id`, b.JobID)
 	if err != nil {
 		return nil, err
@@ -211,9 +217,10 @@ func (s *Service) TraceBatch(ctx context.Context, id int64) (*BatchTrace, error)
 }
 
 // totals sums a batch's ledger; the stock lines split what is held between
-// hospitals (delivered) and the rest.
-func totals(ms []*Movement, stock []*StockLine) BatchTotals {
-	var t BatchTotals
+// hospitals (delivered) and the rest; missing units were shipped and never
+// received.
+func totals(ms []*Movement, stock []*StockLine, missing int) BatchTotals {
+	t := BatchTotals{Missing: missing, InTransit: -missing}
 	for _, m := range ms {
 		switch {
 		case m.Kind == Produced:
@@ -238,4 +245,79 @@ func totals(ms []*Movement, stock []*StockLine) BatchTotals {
 		}
 	}
 	return t
+}
+
+// ShipmentTrace is a shipment's whole chain: where from and to, each
+// line's batch (design version, files, maker, printer, filament), every
+// step and the ledger entries it made.
+type ShipmentTrace struct {
+	Shipment  *Shipment       `json:"shipment"`
+	From      *Location       `json:"from"`
+	To        *Location       `json:"to"`
+	Batches   []*Batch        `json:"batches"`
+	Events    []ShipmentEvent `json:"events"`
+	Movements []*Movement     `json:"movements"`
+}
+
+// ShipmentEvent is a step of a shipment.
+type ShipmentEvent struct {
+	At      time.Time     `json:"at"`
+	From    ShipmentState `json:"from"`
+	To      ShipmentState `json:"to"`
+	ActorID *int64        `json:"actor_id"`
+	Note    string        `json:"note,omitempty"`
+}
+
+// TraceShipment returns a shipment's whole chain, to those who may see it.
+func (s *Service) TraceShipment(ctx context.Context, id int64) (*ShipmentTrace, error) {
+	sh, err := s.FindShipmentByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	t := &ShipmentTrace{Shipment: sh, Batches: []*Batch{}, Events: []ShipmentEvent{}, Movements: []*Movement{}}
+	if t.From, err = findLocation(ctx, s.db, sh.FromLocationID); err != nil {
+		return nil, err
+	}
+	if t.To, err = findLocation(ctx, s.db, sh.ToLocationID); err != nil {
+		return nil, err
+	}
+	for _, l := range sh.Lines {
+		if len(t.Batches) > 0 && t.Batches[len(t.Batches)-1].ID == l.BatchID {
+			continue // the same batch, another status
+		}
+		b, err := findBatch(ctx, s.db, l.BatchID)
+		if err != nil {
+			return nil, err
+		}
+		t.Batches = append(t.Batches, b)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT at, from_state, to_state, actor_id, note FROM shipment_events WHERE shipment_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var e ShipmentEvent
+		if err := rows.Scan(sqlite.Time(&e.At), &e.From, &e.To, &e.ActorID, &e.Note); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		t.Events = append(t.Events, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = s.db.QueryContext(ctx, `SELECT `+movementColumns+` FROM movements m WHERE m.shipment_id = ? ORDER BY m.id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		m, err := scanMovement(rows)
+		if err != nil {
+			return nil, err
+		}
+		t.Movements = append(t.Movements, m)
+	}
+	return t, rows.Err()
 }

@@ -93,7 +93,7 @@ func newTestHubOn(t *testing.T, opts accounts.Options, blobs makerhub.BlobStore,
 	ds := designs.New(db, blobs, dopts)
 	nt := notify.New(db, notify.Options{AllowPrivateNetworks: true})
 	prod := production.New(db, ds, production.Options{Notifier: production.NotifyWith(nt)})
-	inv := inventory.New(db, prod, inventory.Options{})
+	inv := inventory.New(db, ds, prod, inventory.Options{Notifier: production.NotifyWith(nt)})
 	logs := &syncBuffer{}
 	srv, err := web.NewServer(web.Config{
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

@@ -40,7 +40,7 @@ func TestPanicBecomesLogged500(t *testing.T) {
 	ds := designs.New(db, blobs, designs.Options{})
 	prod := production.New(db, ds, production.Options{})
 	s, err := NewServer(Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), DB: db, Blobs: blobs, Accounts: acc,
-		Designs: ds, Production: prod, Inventory: inventory.New(db, prod, inventory.Options{}), Notify: notify.New(db, notify.Options{})})
+		Designs: ds, Production: prod, Inventory: inventory.New(db, ds, prod, inventory.Options{}), Notify: notify.New(db, notify.Options{})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -178,7 +178,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	prod := production.New(db, ds, production.Options{Logger: log, Lease: f.lease, OfferWindow: f.offerWindow,
 		StaleAfter: f.staleAfter, HorizonDays: f.horizonDays, Notifier: production.NotifyWith(nt)})
 	srv, err := web.NewServer(web.Config{
-		Logger: log, DB: db, Blobs: blobs, Accounts: acc, Designs: ds, Production: prod, Inventory: inventory.New(db, prod, inventory.Options{Logger: log}), Notify: nt,
+		Logger: log, DB: db, Blobs: blobs, Accounts: acc, Designs: ds, Production: prod, Inventory: inventory.New(db, ds, prod, inventory.Options{Logger: log, Notifier: production.NotifyWith(nt)}), Notify: nt,
 		CookieSecure: f.cookieSecure, TrustedProxies: f.trustedProxies,
 		PublicURL: f.publicURL, MaxUpload: f.maxUploadMB << 20,
 	})
