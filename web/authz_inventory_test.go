@@ -22,8 +22,44 @@ func (h *testHub) newBatch(p *prodWorld, maker *caller) (batch, site int64) {
 		ID         int64 `json:"id"`
 		LocationID int64 `json:"location_id"`
 	}
-	h.must(201, "POST", path("/api/v1/jobs/%d/produce", h.printedJob(p, maker)), `{"filament_lot":"L1"}`, maker.token, &b)
+	lot := fmt.Sprintf("LOT-%d", h.seq.Add(1))
+	h.must(201, "POST", path("/api/v1/jobs/%d/produce", h.printedJob(p, maker)), fmt.Sprintf(`{"filament_lot":%q}`, lot), maker.token, &b)
 	return b.ID, b.LocationID
+}
+
+// newShipment is a fresh batch of the maker's, passed, in a shipment to
+// the world's hospital: prepared, or dispatched if asked.
+func (h *testHub) newShipment(p *prodWorld, maker *caller, dispatched bool) int64 {
+	h.t.Helper()
+	b, site := h.newBatch(p, maker)
+	h.must(201, "POST", "/api/v1/stock/movements", fmt.Sprintf(`{"batch_id":%d,"kind":"quality_passed","location_id":%d,"quantity":1}`, b, site), maker.token, nil)
+	var sh struct{ ID int64 }
+	h.must(201, "POST", "/api/v1/shipments", fmt.Sprintf(`{"from_location_id":%d,"to_organisation_id":%d,"lines":[{"batch_id":%d,"quantity":1}]}`,
+		site, p.hospital.user.Organisation.ID, b), maker.token, &sh)
+	if dispatched {
+		h.must(200, "POST", path("/api/v1/shipments/%d/dispatch", sh.ID), "", maker.token, nil)
+	}
+	return sh.ID
+}
+
+// newRecall recalls the filament lot of a fresh batch of the maker's.
+func (h *testHub) newRecall(p *prodWorld, maker *caller) (recall, batch int64) {
+	h.t.Helper()
+	b, _ := h.newBatch(p, maker)
+	var bb struct {
+		FilamentLot string `json:"filament_lot"`
+	}
+	h.must(200, "GET", path("/api/v1/batches/%d", b), "", maker.token, &bb)
+	var r struct{ ID int64 }
+	h.must(201, "POST", "/api/v1/recalls", fmt.Sprintf(`{"filament_lot":%q,"reason":"brittle"}`, bb.FilamentLot), p.coord.token, &r)
+	return r.ID, b
+}
+
+// shipmentRoute is a row on a fresh shipment of the world's maker.
+func shipmentRoute(format string, dispatched bool) func(*testHub, *caller, *world) (string, string, string) {
+	return func(h *testHub, c *caller, w *world) (string, string, string) {
+		return path(format, h.newShipment(w.prod, w.author, dispatched)), "", c.token
+	}
 }
 
 func (h *testHub) newHub(p *prodWorld) int64 {
@@ -63,6 +99,34 @@ var inventoryMatrix = map[string]matrixEntry{
 	"GET /api/v1/batches/:id/movements": {batchRoute("/api/v1/batches/%d/movements"), batchViewers(200)},
 	"GET /api/v1/trace/batches/:id":     {batchRoute("/api/v1/trace/batches/%d"), batchViewers(200)},
 	"GET /api/v1/stock":                 {asCaller("/api/v1/stock"), loggedIn(200)},
+	"POST /api/v1/shipments": {func(h *testHub, c *caller, w *world) (string, string, string) {
+		b, site := h.newBatch(w.prod, w.author)
+		return "/api/v1/shipments", fmt.Sprintf(`{"from_location_id":%d,"to_location_id":%d,"lines":[{"batch_id":%d,"status":"unchecked","quantity":1}]}`,
+			site, h.newHub(w.prod), b), c.token
+	}, authorOrCoordinator(201)},
+	"GET /api/v1/shipments/:id":            {shipmentRoute("/api/v1/shipments/%d", false), batchViewers(200)},
+	"POST /api/v1/shipments/:id/dispatch":  {shipmentRoute("/api/v1/shipments/%d/dispatch", false), authorOrCoordinator(200)},
+	"POST /api/v1/shipments/:id/cancel":    {shipmentRoute("/api/v1/shipments/%d/cancel", false), authorOrCoordinator(200)},
+	"POST /api/v1/shipments/:id/delivered": {shipmentRoute("/api/v1/shipments/%d/delivered", true), authorOrCoordinator(200)},
+	"POST /api/v1/shipments/:id/receive":   {shipmentRoute("/api/v1/shipments/%d/receive", true), hospitalOrCoordinator(200)},
+	"GET /api/v1/trace/shipments/:id":      {shipmentRoute("/api/v1/trace/shipments/%d", false), batchViewers(200)},
+	"GET /api/v1/recalls":                  {asCaller("/api/v1/recalls"), loggedIn(200)},
+	"POST /api/v1/recalls": {func(h *testHub, c *caller, w *world) (string, string, string) {
+		b, _ := h.newBatch(w.prod, w.author)
+		var bb struct {
+			FilamentLot string `json:"filament_lot"`
+		}
+		h.must(200, "GET", path("/api/v1/batches/%d", b), "", w.author.token, &bb)
+		return "/api/v1/recalls", fmt.Sprintf(`{"filament_lot":%q,"reason":"brittle"}`, bb.FilamentLot), c.token
+	}, coordinatorsOnly(201)},
+	"GET /api/v1/recalls/:id": {func(h *testHub, c *caller, w *world) (string, string, string) {
+		r, _ := h.newRecall(w.prod, w.author)
+		return path("/api/v1/recalls/%d", r), "", c.token
+	}, loggedIn(200)},
+	"POST /api/v1/recalls/:id/batches/:batch/release": {func(h *testHub, c *caller, w *world) (string, string, string) {
+		r, b := h.newRecall(w.prod, w.author)
+		return path("/api/v1/recalls/%d/batches/%d/release", r, b), `{"note":"inspected: sound"}`, c.token
+	}, coordinatorsOnly(200)},
 	"POST /api/v1/stock/movements": {func(h *testHub, c *caller, w *world) (string, string, string) {
 		b, site := h.newBatch(w.prod, w.author)
 		return "/api/v1/stock/movements", fmt.Sprintf(`{"batch_id":%d,"kind":"quality_passed","location_id":%d,"quantity":1}`, b, site), c.token

@@ -89,3 +89,69 @@ func (s *Server) handleStockList(c *gin.Context) {
 	ls, err := s.inventory.FindStock(c.Request.Context(), inventory.StockFilter{LocationID: int64(loc), BatchID: int64(batch)})
 	s.reply(c, http.StatusOK, list[*inventory.StockLine]{Items: ls, Total: len(ls), Limit: len(ls)}, err)
 }
+
+// handleShipmentCreate prepares a shipment: 201.
+func (s *Server) handleShipmentCreate(c *gin.Context) {
+	var in inventory.ShipmentInput
+	if err := s.decodeJSON(c, &in); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	sh, err := s.inventory.CreateShipment(c.Request.Context(), in)
+	if err == nil {
+		c.Header("Location", fmt.Sprintf("/api/v1/shipments/%d", sh.ID))
+	}
+	s.reply(c, http.StatusCreated, sh, err)
+}
+
+func (s *Server) handleShipmentView(c *gin.Context) {
+	byID(s, c, "Shipment", http.StatusOK, s.inventory.FindShipmentByID)
+}
+
+func (s *Server) handleShipmentDispatch(c *gin.Context) {
+	byIDWith(s, c, "Shipment", http.StatusOK, true, s.inventory.Dispatch)
+}
+
+func (s *Server) handleShipmentDelivered(c *gin.Context) {
+	byIDWith(s, c, "Shipment", http.StatusOK, true, s.inventory.MarkDelivered)
+}
+
+func (s *Server) handleShipmentCancel(c *gin.Context) {
+	byIDWith(s, c, "Shipment", http.StatusOK, true, s.inventory.CancelShipment)
+}
+
+// handleShipmentReceive: {"lines": [{"batch_id": B, "received": N}], "note": "…"};
+// lines not listed arrived in full, an empty body means all of it.
+func (s *Server) handleShipmentReceive(c *gin.Context) {
+	byIDWith(s, c, "Shipment", http.StatusOK, true, s.inventory.Receive)
+}
+
+func (s *Server) handleShipmentTrace(c *gin.Context) {
+	byID(s, c, "Shipment", http.StatusOK, s.inventory.TraceShipment)
+}
+
+func (s *Server) handleRecallList(c *gin.Context) {
+	rs, err := s.inventory.FindRecalls(c.Request.Context())
+	s.reply(c, http.StatusOK, list[*inventory.Recall]{Items: rs, Total: len(rs), Limit: len(rs)}, err)
+}
+
+// handleRecallCreate recalls a filament lot or a withdrawn version: 201.
+func (s *Server) handleRecallCreate(c *gin.Context) {
+	withBody(s, c, http.StatusCreated, s.inventory.CreateRecall)
+}
+
+func (s *Server) handleRecallView(c *gin.Context) {
+	byID(s, c, "Recall", http.StatusOK, s.inventory.FindRecallByID)
+}
+
+// handleRecallRelease lets a held batch move again: {"note": "why"}.
+func (s *Server) handleRecallRelease(c *gin.Context) {
+	batch, err := pathParamID(c, "batch", "Batch")
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	byIDWith(s, c, "Recall", http.StatusOK, false, func(ctx context.Context, id int64, in inventory.ReleaseInput) (*inventory.Recall, error) {
+		return s.inventory.ReleaseBatch(ctx, id, batch, in)
+	})
+}

@@ -18,8 +18,11 @@ type list[T any] struct {
 }
 
 // pathID parses the :id path parameter.
-func pathID(c *gin.Context, what string) (int64, error) {
-	raw := c.Param("id")
+func pathID(c *gin.Context, what string) (int64, error) { return pathParamID(c, "id", what) }
+
+// pathParamID parses the path parameter name, the ID of a what.
+func pathParamID(c *gin.Context, name, what string) (int64, error) {
+	raw := c.Param(name)
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || id <= 0 {
 		return 0, makerhub.Errorf(makerhub.EINVALID, "%s ID %q is not valid: IDs are positive whole numbers.", what, raw)
