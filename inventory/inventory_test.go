@@ -1,6 +1,9 @@
 package inventory_test
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -20,7 +23,54 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	h := hubtest.New(t, nil)
-	return &env{Hub: h, inv: inventory.New(h.DB, h.Designs, h.Production, inventory.Options{Now: h.Clock.Now})}
+	return withInvariants(&env{Hub: h, inv: inventory.New(h.DB, h.Designs, h.Production, inventory.Options{Now: h.Clock.Now})})
+}
+
+// withInvariants checks the inventory's invariants when the test ends,
+// whatever it did.
+func withInvariants(e *env) *env {
+	e.T.Cleanup(func() {
+		problems, err := e.inv.Check(as(e.Coord))
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		for _, p := range problems {
+			e.T.Errorf("invariant: %s", p)
+		}
+	})
+	return e
+}
+
+// Check finds a ledger, a stock or a request that disagree.
+func TestCheckFindsBrokenInvariants(t *testing.T) {
+	h := hubtest.New(t, nil)
+	e := &env{Hub: h, inv: inventory.New(h.DB, h.Designs, h.Production, inventory.Options{Now: h.Clock.Now})}
+	r, b := e.batch(5)
+	if problems, err := e.inv.Check(as(e.Coord)); err != nil || len(problems) != 0 {
+		t.Fatalf("a sound hub: %v, %v", problems, err)
+	}
+	for _, q := range []string{
+		`UPDATE stock SET quantity = quantity + 2 WHERE batch_id = 1`,
+		`UPDATE requests SET in_inventory = 1 WHERE id = 1`,
+		`UPDATE jobs SET state = 'printed' WHERE id = 1`,
+	} {
+		if _, err := e.DB.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	problems, err := e.inv.Check(as(e.Coord))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		fmt.Sprintf("stock of batch %d (location, status: %d, unchecked) is 7 (ledger: 5): the ledger does not sum to it", b.ID, b.LocationID),
+		fmt.Sprintf("batch %d produced 5 but its units add up to 7 (in stock + in transit + rejected + adjusted out + missing)", b.ID),
+		fmt.Sprintf("request %d counts 1 unit(s) in inventory, but its batches have 7 in stock short of a hospital or in transit", r.ID),
+		fmt.Sprintf("job %d is printed but 1 batch(es) hold its units", b.JobID),
+	}
+	if !slices.Equal(problems, want) {
+		t.Fatalf("problems:\n%s\nwant:\n%s", strings.Join(problems, "\n"), strings.Join(want, "\n"))
+	}
 }
 
 // printed files a request from the nurse for units of the face shield,

@@ -144,7 +144,7 @@ func recallEnv(t *testing.T) *env {
 	h := hubtest.New(t, func(db *sql.DB) production.Notifier { return production.NotifyWith(notify.New(db, notify.Options{})) })
 	inv := inventory.New(h.DB, h.Designs, h.Production, inventory.Options{Now: h.Clock.Now,
 		Notifier: production.NotifyWith(notify.New(h.DB, notify.Options{}))})
-	return &env{Hub: h, inv: inv}
+	return withInvariants(&env{Hub: h, inv: inv})
 }
 
 // made is a batch printed by maker for request r through a job offered by

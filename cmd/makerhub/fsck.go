@@ -6,7 +6,9 @@ import (
 	"io"
 
 	"github.com/makerhub/makerhub/designs"
+	"github.com/makerhub/makerhub/inventory"
 	"github.com/makerhub/makerhub/internal/blob/s3"
+	"github.com/makerhub/makerhub/production"
 )
 
 func runFsck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -14,7 +16,7 @@ func runFsck(ctx context.Context, args []string, getenv func(string) string, std
 		store  storeFlags
 		repair bool
 	)
-	fs := newFlagSet("fsck", "Check that every stored file's object exists and matches its SHA-256, and list objects\nthat no file references. Exit status 1 if anything is wrong.", stdout)
+	fs := newFlagSet("fsck", "Check that every stored file's object exists and matches its SHA-256, list objects\nthat no file references, and check the inventory's invariants (stock against the ledger,\nbatches, requests). Exit status 1 if anything is wrong.", stdout)
 	store.register(fs)
 	fs.BoolVar(&repair, "repair", false, "remove the objects that no file references")
 	if err := parseFlags(fs, args, getenv); err != nil {
@@ -34,7 +36,12 @@ func runFsck(ctx context.Context, args []string, getenv func(string) string, std
 			return err
 		}
 	}
-	rep, err := designs.New(db, blobs, designs.Options{}).Fsck(ctx, repair)
+	ds := designs.New(db, blobs, designs.Options{})
+	rep, err := ds.Fsck(ctx, repair)
+	if err != nil {
+		return err
+	}
+	problems, err := inventory.New(db, ds, production.New(db, ds, production.Options{}), inventory.Options{}).Check(ctx)
 	if err != nil {
 		return err
 	}
@@ -51,9 +58,12 @@ func runFsck(ctx context.Context, args []string, getenv func(string) string, std
 	for _, k := range rep.Removed {
 		fmt.Fprintf(stdout, "removed:             %s\n", k)
 	}
-	if !rep.Clean() {
-		return fmt.Errorf("fsck found %d missing, %d corrupt and %d unreferenced objects",
-			len(rep.Missing), len(rep.Corrupt), len(rep.Unreferenced))
+	for _, p := range problems {
+		fmt.Fprintf(stdout, "inventory:           %s\n", p)
+	}
+	if !rep.Clean() || len(problems) > 0 {
+		return fmt.Errorf("fsck found %d missing, %d corrupt and %d unreferenced objects, and %d inventory invariant(s) broken",
+			len(rep.Missing), len(rep.Corrupt), len(rep.Unreferenced), len(problems))
 	}
 	fmt.Fprintln(stdout, "clean")
 	return nil

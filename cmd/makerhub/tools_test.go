@@ -119,10 +119,22 @@ func TestFsckCommand(t *testing.T) {
 	orphanSum := sha(orphan)
 	os.MkdirAll(filepath.Dir(objPath(orphanSum)), 0o755)
 	os.WriteFile(objPath(orphanSum), orphan, 0o644)
+	// And a request that counts units in inventory no batch holds.
+	db, err = sqlite.Open(ctx, filepath.Join(data, "makerhub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO requests (organisation_id, created_by, design_id, quantity, priority, needed_by, delivery_address,
+		state, reconfirmed_at, created_at, updated_at, in_inventory) VALUES (?, ?, ?, 5, 'normal', '2026-04-01T00:00:00.000Z', 'Ward 3',
+		'open', '2026-03-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z', 2)`, u.OrganisationID(), u.ID, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
 
 	out, err := fsck()
 	if err == nil || !strings.Contains(out, "missing object:      "+f1.SHA256) || !strings.Contains(out, "corrupt object:      "+f2.SHA256) ||
-		!strings.Contains(out, "unreferenced object: "+designs.FileKey(orphanSum)) {
+		!strings.Contains(out, "unreferenced object: "+designs.FileKey(orphanSum)) ||
+		!strings.Contains(out, "inventory:           request 1 counts 2 unit(s) in inventory, but its batches have 0") {
 		t.Fatalf("fsck of a broken hub: %v\n%s", err, out)
 	}
 	out, _ = fsck("--repair")
