@@ -14,7 +14,7 @@ import (
 //   - the stock is the ledger summed, for every batch, location and status,
 //     and never below zero;
 //   - for each batch, produced + adjusted in = in stock (hospitals included)
-//     + in transit + rejected + adjusted out + missing;
+//   - in transit + rejected + adjusted out + missing;
 //   - for each request, requested = delivered + open + cancelled, the units
 //     counted in inventory are those of its batches in stock short of a
 //     hospital or in transit, and it was not delivered more than its

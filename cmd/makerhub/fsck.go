@@ -6,8 +6,8 @@ import (
 	"io"
 
 	"github.com/makerhub/makerhub/designs"
-	"github.com/makerhub/makerhub/inventory"
 	"github.com/makerhub/makerhub/internal/blob/s3"
+	"github.com/makerhub/makerhub/inventory"
 	"github.com/makerhub/makerhub/production"
 )
 
