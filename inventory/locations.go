@@ -97,21 +97,8 @@ func (s *Service) FindLocations(ctx context.Context, kind LocationKind) ([]*Loca
 	if kind != "" && !slices.Contains([]LocationKind{MakerSite, Hub, Hospital}, kind) {
 		return nil, makerhub.Errorf(makerhub.EINVALID, "kind %q is not known: use maker_site, hub or hospital.", kind)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+locationColumns+` FROM locations l WHERE ? = '' OR l.kind = ?
-		ORDER BY CASE l.kind WHEN 'hub' THEN 0 WHEN 'hospital' THEN 1 ELSE 2 END, l.name, l.id`, kind, kind)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	list := []*Location{}
-	for rows.Next() {
-		l, err := scanLocation(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, l)
-	}
-	return list, rows.Err()
+	return sqlite.Collect(scanLocation)(s.db.QueryContext(ctx, `SELECT `+locationColumns+` FROM locations l WHERE ? = '' OR l.kind = ?
+		ORDER BY CASE l.kind WHEN 'hub' THEN 0 WHEN 'hospital' THEN 1 ELSE 2 END, l.name, l.id`, kind, kind))
 }
 
 // FindLocationByID returns a location.

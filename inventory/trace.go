@@ -43,23 +43,14 @@ func (s *Service) FindStock(ctx context.Context, f StockFilter) ([]*StockLine, e
 }
 
 func (s *Service) stockLines(ctx context.Context, q sqlite.Queryer, cond string, args ...any) ([]*StockLine, error) {
-	rows, err := q.QueryContext(ctx, `SELECT st.batch_id, v.design_id, v.number, st.location_id, l.name, l.kind, st.status, st.quantity
+	return sqlite.Collect(func(row interface{ Scan(...any) error }) (*StockLine, error) {
+		l := &StockLine{}
+		err := row.Scan(&l.BatchID, &l.DesignID, &l.Version, &l.LocationID, &l.LocationName, &l.LocationKind, &l.Status, &l.Quantity)
+		return l, err
+	})(q.QueryContext(ctx, `SELECT st.batch_id, v.design_id, v.number, st.location_id, l.name, l.kind, st.status, st.quantity
 		FROM stock st JOIN locations l ON l.id = st.location_id JOIN batches b ON b.id = st.batch_id
 		JOIN design_versions v ON v.id = b.version_id
-		WHERE st.quantity > 0 AND `+cond+` ORDER BY st.batch_id, l.name, st.status`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	list := []*StockLine{}
-	for rows.Next() {
-		l := &StockLine{}
-		if err := rows.Scan(&l.BatchID, &l.DesignID, &l.Version, &l.LocationID, &l.LocationName, &l.LocationKind, &l.Status, &l.Quantity); err != nil {
-			return nil, err
-		}
-		list = append(list, l)
-	}
-	return list, rows.Err()
+		WHERE st.quantity > 0 AND `+cond+` ORDER BY st.batch_id, l.name, st.status`, args...))
 }
 
 // FindMovements returns a batch's ledger, oldest first, to those who may
@@ -72,20 +63,7 @@ func (s *Service) FindMovements(ctx context.Context, batchID int64) ([]*Movement
 }
 
 func (s *Service) movements(ctx context.Context, q sqlite.Queryer, batchID int64) ([]*Movement, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+movementColumns+` FROM movements m WHERE m.batch_id = ? ORDER BY m.id`, batchID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	list := []*Movement{}
-	for rows.Next() {
-		m, err := scanMovement(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, m)
-	}
-	return list, rows.Err()
+	return sqlite.Collect(scanMovement)(q.QueryContext(ctx, `SELECT `+movementColumns+` FROM movements m WHERE m.batch_id = ? ORDER BY m.id`, batchID))
 }
 
 // BatchTrace is the whole chain of a batch: what was printed from which
@@ -307,17 +285,7 @@ func (s *Service) TraceShipment(ctx context.Context, id int64) (*ShipmentTrace, 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = s.db.QueryContext(ctx, `SELECT `+movementColumns+` FROM movements m WHERE m.shipment_id = ? ORDER BY m.id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		m, err := scanMovement(rows)
-		if err != nil {
-			return nil, err
-		}
-		t.Movements = append(t.Movements, m)
-	}
-	return t, rows.Err()
+	t.Movements, err = sqlite.Collect(scanMovement)(s.db.QueryContext(ctx, `SELECT `+movementColumns+` FROM movements m
+		WHERE m.shipment_id = ? ORDER BY m.id`, id))
+	return t, err
 }

@@ -211,3 +211,28 @@ func IsBusy(err error) bool {
 	var se sqlite3.Error
 	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
 }
+
+// Collect returns a function that scans every row of a query's result
+// with scan into a list (never nil) and closes the rows:
+//
+//	list, err := sqlite.Collect(scanThing)(db.QueryContext(ctx, query, args...))
+//
+// scan takes the row as the interface *sql.Row and *sql.Rows share, so
+// the same function serves QueryRowContext.
+func Collect[T any](scan func(row interface{ Scan(...any) error }) (T, error)) func(*sql.Rows, error) ([]T, error) {
+	return func(rows *sql.Rows, err error) ([]T, error) {
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		list := []T{}
+		for rows.Next() {
+			v, err := scan(rows)
+			if err != nil {
+				return nil, err
+			}
+			list = append(list, v)
+		}
+		return list, rows.Err()
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -155,5 +156,31 @@ func TestConcurrentWritersDoNotFailWithLocked(t *testing.T) {
 	}
 	if n != workers*rounds {
 		t.Fatalf("counter = %d, want %d (lost updates)", n, workers*rounds)
+	}
+}
+
+func TestCollect(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	scanInt := func(row interface{ Scan(...any) error }) (int, error) {
+		var n int
+		return n, row.Scan(&n)
+	}
+	collect := sqlite.Collect(scanInt)
+	got, err := collect(db.Query(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3) SELECT i FROM n`))
+	if err != nil || !slices.Equal(got, []int{1, 2, 3}) {
+		t.Fatalf("%v, %v", got, err)
+	}
+	if got, err := collect(db.Query(`SELECT 1 WHERE 0`)); err != nil || got == nil || len(got) != 0 {
+		t.Fatalf("no rows: %#v, %v", got, err)
+	}
+	if _, err := collect(db.Query(`SELECT 'x'`)); err == nil {
+		t.Fatal("a scan error was lost")
+	}
+	if _, err := collect(db.Query(`SELECT nope`)); err == nil {
+		t.Fatal("a query error was lost")
 	}
 }
