@@ -96,6 +96,21 @@ func RequireUser(ctx context.Context) (*User, error) {
 	return u, nil
 }
 
+// RequireRole returns the acting user if they have one of roles; otherwise
+// EUNAUTHORIZED (nobody logged in) or EFORBIDDEN saying "Only <what>."
+func RequireRole(ctx context.Context, what string, roles ...Role) (*User, error) {
+	u, err := RequireUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range roles {
+		if u.Role == r {
+			return u, nil
+		}
+	}
+	return nil, Errorf(EFORBIDDEN, "Only %s.", what)
+}
+
 // UserFromContext returns the acting user, or nil for an anonymous caller.
 func UserFromContext(ctx context.Context) *User {
 	u, _ := ctx.Value(userContextKey).(*User)

@@ -82,7 +82,7 @@ type ProduceInput struct {
 // maker's site, recorded in the ledger as produced; the job is handed_over,
 // in the same transaction.
 func (s *Service) Produce(ctx context.Context, jobID int64, in ProduceInput) (*Batch, error) {
-	u, err := requireRole(ctx, "makers and coordinators hand printed jobs over", makerhub.RoleMaker, makerhub.RoleCoordinator)
+	u, err := makerhub.RequireRole(ctx, "makers and coordinators hand printed jobs over", makerhub.RoleMaker, makerhub.RoleCoordinator)
 	if err != nil {
 		return nil, err
 	}
@@ -158,29 +158,23 @@ func (s *Service) canSeeBatch(ctx context.Context, u *makerhub.User, b *Batch) e
 	switch u.Role {
 	case makerhub.RoleCoordinator:
 		return nil
-	case makerhub.RoleMaker:
-		if b.MakerID == u.ID || s.atLocationOf(ctx, b.ID, u.OrganisationID()) {
+	case makerhub.RoleMaker, makerhub.RoleHospital:
+		if b.MakerID == u.ID {
 			return nil
 		}
-	case makerhub.RoleHospital:
-		var org int64
-		if err := s.db.QueryRowContext(ctx, `SELECT organisation_id FROM requests WHERE id = ?`, b.RequestID).Scan(&org); err != nil {
+		// The hospital it was printed for, or an organisation its units
+		// went through.
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM requests WHERE id = ? AND organisation_id = ?)
+			+ (SELECT count(*) FROM movements m JOIN locations l ON l.id IN (m.from_location_id, m.to_location_id)
+				WHERE m.batch_id = ? AND l.organisation_id = ?)`, b.RequestID, u.OrganisationID(), b.ID, u.OrganisationID()).Scan(&n); err != nil {
 			return err
 		}
-		if org == u.OrganisationID() || s.atLocationOf(ctx, b.ID, u.OrganisationID()) {
+		if n > 0 {
 			return nil
 		}
 	}
 	return makerhub.Errorf(makerhub.EFORBIDDEN, "Batch %d is not yours to see: it was printed by another maker for another hospital.", b.ID)
-}
-
-// atLocationOf reports whether any of the batch's units ever were at the
-// organisation's location.
-func (s *Service) atLocationOf(ctx context.Context, batchID, orgID int64) bool {
-	var n int
-	s.db.QueryRowContext(ctx, `SELECT count(*) FROM movements m JOIN locations l ON l.id IN (m.from_location_id, m.to_location_id)
-		WHERE m.batch_id = ? AND l.organisation_id = ?`, batchID, orgID).Scan(&n)
-	return n > 0
 }
 
 func orDefault(s, def string) string {

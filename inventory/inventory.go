@@ -10,13 +10,11 @@
 package inventory
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"log/slog"
 	"time"
 
-	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/production"
 )
@@ -86,19 +84,6 @@ func New(db *sql.DB, d *designs.Service, p *production.Service, opts Options) *S
 	s := &Service{db: db, production: p, notifier: opts.Notifier, now: opts.Now, log: opts.Logger}
 	d.OnWithdraw(s.RecallWithdrawn)
 	return s
-}
-
-func requireRole(ctx context.Context, what string, roles ...makerhub.Role) (*makerhub.User, error) {
-	u, err := makerhub.RequireUser(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range roles {
-		if u.Role == r {
-			return u, nil
-		}
-	}
-	return nil, makerhub.Errorf(makerhub.EFORBIDDEN, "Only %s.", what)
 }
 
 func notFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }

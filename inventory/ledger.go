@@ -149,7 +149,7 @@ func scanMovement(row interface{ Scan(...any) error }) (*Movement, error) {
 // Move records a quality check, a transfer or an adjustment. Makers work
 // at their own site; coordinators anywhere, and only they adjust.
 func (s *Service) Move(ctx context.Context, in MoveInput) (*Movement, error) {
-	u, err := requireRole(ctx, "makers and coordinators move stock", makerhub.RoleMaker, makerhub.RoleCoordinator)
+	u, err := makerhub.RequireRole(ctx, "makers and coordinators move stock", makerhub.RoleMaker, makerhub.RoleCoordinator)
 	if err != nil {
 		return nil, err
 	}

@@ -64,7 +64,7 @@ type HubInput struct {
 
 // CreateHub makes a collection hub, a drop-off point run by coordinators.
 func (s *Service) CreateHub(ctx context.Context, in HubInput) (*Location, error) {
-	u, err := requireRole(ctx, "coordinators open collection hubs", makerhub.RoleCoordinator)
+	u, err := makerhub.RequireRole(ctx, "coordinators open collection hubs", makerhub.RoleCoordinator)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func (s *Service) HospitalLocation(ctx context.Context, orgID int64) (*Location,
 // check at a hub (coordinators): makers can no longer pass them at their
 // site. An empty hub (0) lifts the rule.
 func (s *Service) RequireQualityCheck(ctx context.Context, category designs.Category, hubID int64) error {
-	u, err := requireRole(ctx, "coordinators set where quality checks happen", makerhub.RoleCoordinator)
+	u, err := makerhub.RequireRole(ctx, "coordinators set where quality checks happen", makerhub.RoleCoordinator)
 	if err != nil {
 		return err
 	}

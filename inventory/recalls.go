@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -71,7 +72,7 @@ type RecallInput struct {
 
 // CreateRecall opens a recall (coordinators).
 func (s *Service) CreateRecall(ctx context.Context, in RecallInput) (*Recall, error) {
-	u, err := requireRole(ctx, "coordinators open recalls", makerhub.RoleCoordinator)
+	u, err := makerhub.RequireRole(ctx, "coordinators open recalls", makerhub.RoleCoordinator)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +193,7 @@ func (s *Service) recall(ctx context.Context, tx *sql.Tx, u *makerhub.User, kind
 	for _, b := range r.Batches {
 		makers[b.MakerID] += b.Quantity
 	}
-	for _, m := range slices.Sorted(mapsKeys(makers)) {
+	for _, m := range slices.Sorted(maps.Keys(makers)) {
 		var org sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT organisation_id FROM users WHERE id = ?`, m).Scan(&org); err != nil {
 			return 0, err
@@ -205,16 +206,6 @@ func (s *Service) recall(ctx context.Context, tx *sql.Tx, u *makerhub.User, kind
 		}
 	}
 	return id, nil
-}
-
-func mapsKeys(m map[int64]int) func(func(int64) bool) {
-	return func(yield func(int64) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 func (s *Service) findRecall(ctx context.Context, q sqlite.Queryer, id int64) (*Recall, error) {
@@ -312,17 +303,17 @@ func (s *Service) FindRecallByID(ctx context.Context, id int64) (*Recall, error)
 		return r, err
 	}
 	org := u.OrganisationID()
-	mine := map[int64]bool{}
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM locations WHERE organisation_id = ?`, org)
+	ids, err := sqlite.Collect(func(row interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, row.Scan(&id)
+	})(s.db.QueryContext(ctx, `SELECT id FROM locations WHERE organisation_id = ?`, org))
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var l int64
-		rows.Scan(&l)
-		mine[l] = true
+	mine := map[int64]bool{}
+	for _, id := range ids {
+		mine[id] = true
 	}
-	rows.Close()
 	r.Batches = slices.DeleteFunc(r.Batches, func(b RecallBatch) bool { return b.MakerID != u.ID })
 	r.Stock = slices.DeleteFunc(r.Stock, func(l *StockLine) bool { return !mine[l.LocationID] })
 	r.Shipments = slices.DeleteFunc(r.Shipments, func(sh RecallShipment) bool { return !mine[sh.ToLocationID] })
@@ -361,7 +352,7 @@ type ReleaseInput struct {
 // ReleaseBatch lets a recalled batch move again (coordinators): inspected
 // and found sound, or to be moved to a hub for destruction.
 func (s *Service) ReleaseBatch(ctx context.Context, recallID, batchID int64, in ReleaseInput) (*Recall, error) {
-	u, err := requireRole(ctx, "coordinators release recalled batches", makerhub.RoleCoordinator)
+	u, err := makerhub.RequireRole(ctx, "coordinators release recalled batches", makerhub.RoleCoordinator)
 	if err != nil {
 		return nil, err
 	}

@@ -112,7 +112,7 @@ func findShipment(ctx context.Context, q sqlite.Queryer, id int64) (*Shipment, e
 // leaves the stock until it is dispatched, but every line is checked now:
 // enough units there, passed if it goes to a hospital, not held by a recall.
 func (s *Service) CreateShipment(ctx context.Context, in ShipmentInput) (*Shipment, error) {
-	u, err := requireRole(ctx, "makers and coordinators send shipments", makerhub.RoleMaker, makerhub.RoleCoordinator)
+	u, err := makerhub.RequireRole(ctx, "makers and coordinators send shipments", makerhub.RoleMaker, makerhub.RoleCoordinator)
 	if err != nil {
 		return nil, err
 	}

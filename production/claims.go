@@ -41,7 +41,7 @@ func hashLease(token string) string {
 // ECONFLICT. The job must be offered to this maker, or be in the pool (open,
 // or an offer that expired) and printable on one of the maker's printers.
 func (s *Service) Claim(ctx context.Context, jobID int64, in ClaimInput) (*Claim, error) {
-	u, err := requireRole(ctx, "makers claim jobs", makerhub.RoleMaker)
+	u, err := makerhub.RequireRole(ctx, "makers claim jobs", makerhub.RoleMaker)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ type ProgressInput struct {
 // leased runs change on a job the acting maker holds with a live lease
 // whose token matches, in one transaction.
 func (s *Service) leased(ctx context.Context, jobID int64, in ProgressInput, change func(tx *sql.Tx, u *makerhub.User, j *Job, now time.Time) error) (*Job, error) {
-	u, err := requireRole(ctx, "makers report on their jobs", makerhub.RoleMaker)
+	u, err := makerhub.RequireRole(ctx, "makers report on their jobs", makerhub.RoleMaker)
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +263,7 @@ func (s *Service) Fail(ctx context.Context, jobID int64, in ProgressInput) (*Job
 // CancelJob cancels a job that is not printed yet (coordinators), with a
 // reason. Its units return to the request's demand.
 func (s *Service) CancelJob(ctx context.Context, jobID int64, reason string) (*Job, error) {
-	u, err := requireRole(ctx, "coordinators cancel jobs", makerhub.RoleCoordinator)
+	u, err := makerhub.RequireRole(ctx, "coordinators cancel jobs", makerhub.RoleCoordinator)
 	if err != nil {
 		return nil, err
 	}

@@ -262,7 +262,7 @@ type JobInput struct {
 // CreateJob makes a job by hand (coordinators): offered to a maker, or in
 // the pool. Its units must still be unallocated on the request.
 func (s *Service) CreateJob(ctx context.Context, in JobInput) (*Job, error) {
-	u, err := requireRole(ctx, "coordinators make jobs by hand", makerhub.RoleCoordinator)
+	u, err := makerhub.RequireRole(ctx, "coordinators make jobs by hand", makerhub.RoleCoordinator)
 	if err != nil {
 		return nil, err
 	}

@@ -60,7 +60,7 @@ func scanPrinter(row interface{ Scan(...any) error }) (*Printer, error) {
 
 // CreatePrinter adds a printer owned by the acting maker.
 func (s *Service) CreatePrinter(ctx context.Context, in PrinterInput) (*Printer, error) {
-	u, err := requireRole(ctx, "makers register printers", makerhub.RoleMaker)
+	u, err := makerhub.RequireRole(ctx, "makers register printers", makerhub.RoleMaker)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +172,7 @@ type PrinterFilter struct {
 
 // FindPrinters lists printers: a maker's own, or any for coordinators.
 func (s *Service) FindPrinters(ctx context.Context, f PrinterFilter) ([]*Printer, int, error) {
-	u, err := requireRole(ctx, "makers and coordinators list printers", makerhub.RoleMaker, makerhub.RoleCoordinator)
+	u, err := makerhub.RequireRole(ctx, "makers and coordinators list printers", makerhub.RoleMaker, makerhub.RoleCoordinator)
 	if err != nil {
 		return nil, 0, err
 	}

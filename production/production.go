@@ -16,7 +16,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/designs"
 )
 
@@ -146,19 +145,6 @@ func (s *Service) notify(ctx context.Context, tx *sql.Tx, n Notice) error {
 		return nil
 	}
 	return s.opts.Notifier.Notify(ctx, tx, n)
-}
-
-func requireRole(ctx context.Context, what string, roles ...makerhub.Role) (*makerhub.User, error) {
-	u, err := makerhub.RequireUser(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range roles {
-		if u.Role == r {
-			return u, nil
-		}
-	}
-	return nil, makerhub.Errorf(makerhub.EFORBIDDEN, "Only %s.", what)
 }
 
 func notFoundErr(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -95,7 +95,7 @@ func (s *Service) scanRequest(row interface{ Scan(...any) error }) (*Request, er
 // CreateRequest files a request for the acting user's hospital, which must
 // be verified by a coordinator.
 func (s *Service) CreateRequest(ctx context.Context, in RequestInput) (*Request, error) {
-	u, err := requireRole(ctx, "hospital staff file requests", makerhub.RoleHospital)
+	u, err := makerhub.RequireRole(ctx, "hospital staff file requests", makerhub.RoleHospital)
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +243,7 @@ type RequestFilter struct {
 // FindRequests lists requests, most urgent first: a hospital's own, or any
 // for coordinators (who filter the stale ones to chase).
 func (s *Service) FindRequests(ctx context.Context, f RequestFilter) ([]*Request, int, error) {
-	u, err := requireRole(ctx, "hospitals and coordinators list requests", makerhub.RoleHospital, makerhub.RoleCoordinator)
+	u, err := makerhub.RequireRole(ctx, "hospitals and coordinators list requests", makerhub.RoleHospital, makerhub.RoleCoordinator)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -50,7 +50,7 @@ var routeMu sync.Mutex
 
 // RunRouting allocates all open demand to printer capacity (coordinators).
 func (s *Service) RunRouting(ctx context.Context) (*RoutingRun, error) {
-	u, err := requireRole(ctx, "coordinators run routing", makerhub.RoleCoordinator)
+	u, err := makerhub.RequireRole(ctx, "coordinators run routing", makerhub.RoleCoordinator)
 	if err != nil {
 		return nil, err
 	}
@@ -454,7 +454,7 @@ func openRoom(ctx context.Context, q sqlite.Queryer) (map[int64]int, error) {
 
 // FindRoutingRuns lists runs, newest first, without their jobs (coordinators).
 func (s *Service) FindRoutingRuns(ctx context.Context, offset, limit int) ([]*RoutingRun, int, error) {
-	if _, err := requireRole(ctx, "coordinators see routing runs", makerhub.RoleCoordinator); err != nil {
+	if _, err := makerhub.RequireRole(ctx, "coordinators see routing runs", makerhub.RoleCoordinator); err != nil {
 		return nil, 0, err
 	}
 	limit, err := pageLimit(offset, limit, 50, 500)
@@ -494,7 +494,7 @@ func scanRun(row interface{ Scan(...any) error }) (*RoutingRun, error) {
 // FindRoutingRunByID returns a run with the jobs it made and what it could
 // not allocate, and why (coordinators).
 func (s *Service) FindRoutingRunByID(ctx context.Context, id int64) (*RoutingRun, error) {
-	if _, err := requireRole(ctx, "coordinators see routing runs", makerhub.RoleCoordinator); err != nil {
+	if _, err := makerhub.RequireRole(ctx, "coordinators see routing runs", makerhub.RoleCoordinator); err != nil {
 		return nil, err
 	}
 	run, err := scanRun(s.db.QueryRowContext(ctx, `SELECT id, started_by, started_at, finished_at, stats FROM routing_runs WHERE id = ?`, id))
