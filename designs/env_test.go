@@ -17,6 +17,7 @@ import (
 	"github.com/makerhub/makerhub/designs/stl/stltest"
 	"github.com/makerhub/makerhub/internal/blob/local"
 	"github.com/makerhub/makerhub/internal/blob/s3"
+	"github.com/makerhub/makerhub/internal/hubtest"
 	"github.com/makerhub/makerhub/internal/sqlite"
 	"github.com/makerhub/makerhub/internal/testenv"
 )
@@ -110,12 +111,7 @@ func (e *env) user(role makerhub.Role) *makerhub.User {
 	return u
 }
 
-func as(u *makerhub.User) context.Context {
-	if u == nil {
-		return context.Background()
-	}
-	return makerhub.NewContextWithUser(context.Background(), u)
-}
+var as = hubtest.As
 
 func ptr[T any](v T) *T { return &v }
 
@@ -166,12 +162,7 @@ func (e *env) objects() []string {
 
 func wantCode(t *testing.T, err error, code, msg string) {
 	t.Helper()
-	if got := makerhub.ErrorCode(err); got != code {
-		t.Fatalf("error %v: code %q, want %q", err, got, code)
-	}
-	if msg != "" && !containsFold(makerhub.ErrorMessage(err), msg) {
-		t.Fatalf("message %q does not mention %q", makerhub.ErrorMessage(err), msg)
-	}
+	hubtest.WantCode(t, err, code, msg)
 }
 
 // smallSTL is a valid binary STL of a 10 mm cube.
