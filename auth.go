@@ -43,6 +43,7 @@ type Organisation struct {
 	Kind    OrganisationKind `json:"kind"`
 	Name    string           `json:"name"`
 	Address string           `json:"address"`
+	Region  string           `json:"region"` // a région, county or state, as declared; may be empty
 	Lat     float64          `json:"lat"`
 	Lon     float64          `json:"lon"`
 

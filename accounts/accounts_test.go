@@ -95,11 +95,13 @@ func TestSignup(t *testing.T) {
 		t.Errorf("maker organisation = %+v", o)
 	}
 
-	nurse, err := e.svc.Signup(ctx, newUser("nurse@chu.example", makerhub.RoleHospital))
+	in := newUser("nurse@chu.example", makerhub.RoleHospital)
+	in.Organisation.Region = " Île-de-France "
+	nurse, err := e.svc.Signup(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o := nurse.Organisation; o == nil || o.Kind != makerhub.OrgHospital || o.Verified() {
+	if o := nurse.Organisation; o == nil || o.Kind != makerhub.OrgHospital || o.Verified() || o.Region != "Île-de-France" {
 		t.Errorf("hospital organisation = %+v, want an unverified hospital", o)
 	}
 
@@ -131,6 +133,7 @@ func TestSignupRejectsBadInputAndStoresNothing(t *testing.T) {
 		{"no organisation", func(u *accounts.NewUser) { u.Organisation = nil }, makerhub.EINVALID, "organisation is required"},
 		{"no org name", func(u *accounts.NewUser) { u.Organisation.Name = "" }, makerhub.EINVALID, "organisation.name is required"},
 		{"no address", func(u *accounts.NewUser) { u.Organisation.Address = "" }, makerhub.EINVALID, "organisation.address is required"},
+		{"long region", func(u *accounts.NewUser) { u.Organisation.Region = strings.Repeat("r", 101) }, makerhub.EINVALID, "organisation.region is 101 characters"},
 		{"no lat", func(u *accounts.NewUser) { u.Organisation.Lat = nil }, makerhub.EINVALID, "lat and organisation.lon are required"},
 		{"lat out of range", func(u *accounts.NewUser) { u.Organisation.Lat = f(91) }, makerhub.EINVALID, "between -90 and 90"},
 		{"lon out of range", func(u *accounts.NewUser) { u.Organisation.Lon = f(-180.5) }, makerhub.EINVALID, "between -180 and 180"},

@@ -10,7 +10,7 @@ import (
 	"github.com/makerhub/makerhub/internal/sqlite"
 )
 
-const orgColumns = `o.id, o.kind, o.name, o.address, o.lat, o.lon, o.verified_at, o.verified_by, o.created_at`
+const orgColumns = `o.id, o.kind, o.name, o.address, o.region, o.lat, o.lon, o.verified_at, o.verified_by, o.created_at`
 
 // nullOrganisation scans an organisation from a LEFT JOIN, where every column
 // may be NULL (a coordinator without an organisation).
@@ -19,6 +19,7 @@ type nullOrganisation struct {
 	kind       sql.NullString
 	name       sql.NullString
 	address    sql.NullString
+	region     sql.NullString
 	lat, lon   sql.NullFloat64
 	verifiedAt *time.Time
 	verifiedBy sql.NullInt64
@@ -31,7 +32,7 @@ func (n *nullOrganisation) organisation() (*makerhub.Organisation, error) {
 	}
 	o := &makerhub.Organisation{
 		ID: n.id.Int64, Kind: makerhub.OrganisationKind(n.kind.String),
-		Name: n.name.String, Address: n.address.String,
+		Name: n.name.String, Address: n.address.String, Region: n.region.String,
 		Lat: n.lat.Float64, Lon: n.lon.Float64, VerifiedAt: n.verifiedAt,
 	}
 	if n.verifiedBy.Valid {
@@ -43,10 +44,14 @@ func (n *nullOrganisation) organisation() (*makerhub.Organisation, error) {
 	return o, err
 }
 
+// dest is where orgColumns scan to.
+func (n *nullOrganisation) dest() []any {
+	return []any{&n.id, &n.kind, &n.name, &n.address, &n.region, &n.lat, &n.lon, sqlite.NullTime(&n.verifiedAt), &n.verifiedBy, &n.createdAt}
+}
+
 func scanOrganisation(row interface{ Scan(...any) error }) (*makerhub.Organisation, error) {
 	var n nullOrganisation
-	if err := row.Scan(&n.id, &n.kind, &n.name, &n.address, &n.lat, &n.lon,
-		sqlite.NullTime(&n.verifiedAt), &n.verifiedBy, &n.createdAt); err != nil {
+	if err := row.Scan(n.dest()...); err != nil {
 		return nil, err
 	}
 	return n.organisation()
@@ -91,13 +96,9 @@ func (s *Service) FindOrganisations(ctx context.Context, f OrganisationFilter) (
 	if f.Kind != "" && f.Kind != makerhub.OrgHospital && f.Kind != makerhub.OrgMakers {
 		return nil, 0, makerhub.Errorf(makerhub.EINVALID, `kind %q is not known: use "hospital" or "makers".`, f.Kind)
 	}
-	if f.Offset < 0 {
-		return nil, 0, makerhub.Errorf(makerhub.EINVALID, "offset must not be negative.")
-	}
-	if f.Limit <= 0 {
-		f.Limit = 50
-	} else if f.Limit > 500 {
-		f.Limit = 500
+	var err error
+	if f.Limit, err = makerhub.PageLimit(f.Offset, f.Limit, 50, 500); err != nil {
+		return nil, 0, err
 	}
 	where := []string{"1=1"}
 	var args []any

@@ -23,10 +23,12 @@ const (
 // OrganisationInput describes a new organisation. Lat and Lon are pointers so
 // that a missing coordinate is told apart from 0, which is a real place.
 type OrganisationInput struct {
-	Name    string   `json:"name"`
-	Address string   `json:"address"`
-	Lat     *float64 `json:"lat"`
-	Lon     *float64 `json:"lon"`
+	Name    string `json:"name"`
+	Address string `json:"address"`
+	// Region is optional: a région, county or state; reports group by it.
+	Region string   `json:"region"`
+	Lat    *float64 `json:"lat"`
+	Lon    *float64 `json:"lon"`
 }
 
 // NewUser is an account to create.
@@ -80,8 +82,8 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*makerhub.User, e
 		if in.Role == makerhub.RoleHospital {
 			kind = makerhub.OrgHospital
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO organisations (kind, name, address, lat, lon, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, kind, o.Name, o.Address, *o.Lat, *o.Lon, sqlite.FormatTime(now))
+		res, err := tx.ExecContext(ctx, `INSERT INTO organisations (kind, name, address, region, lat, lon, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, kind, o.Name, o.Address, o.Region, *o.Lat, *o.Lon, sqlite.FormatTime(now))
 		if err != nil {
 			return nil, fmt.Errorf("insert organisation: %w", err)
 		}
@@ -143,6 +145,11 @@ func validateOrganisation(o *OrganisationInput) error {
 	if err := checkText("organisation.address", o.Address, 500); err != nil {
 		return err
 	}
+	if o.Region = strings.TrimSpace(o.Region); o.Region != "" {
+		if err := checkText("organisation.region", o.Region, 100); err != nil {
+			return err
+		}
+	}
 	if o.Lat == nil || o.Lon == nil {
 		return makerhub.Errorf(makerhub.EINVALID, "organisation.lat and organisation.lon are required: the hub routes parts by distance.")
 	}
@@ -181,8 +188,7 @@ func (s *Service) CountCoordinators(ctx context.Context) (int, error) {
 	return n, err
 }
 
-const userColumns = `u.id, u.email, u.name, u.role, u.created_at,
-	o.id, o.kind, o.name, o.address, o.lat, o.lon, o.verified_at, o.verified_by, o.created_at`
+const userColumns = `u.id, u.email, u.name, u.role, u.created_at, ` + orgColumns
 
 const userFrom = ` FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id `
 
@@ -199,8 +205,7 @@ func findUserByID(ctx context.Context, q sqlite.Queryer, id int64) (*makerhub.Us
 func scanUser(row interface{ Scan(...any) error }) (*makerhub.User, error) {
 	var u makerhub.User
 	var o nullOrganisation
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, sqlite.Time(&u.CreatedAt),
-		&o.id, &o.kind, &o.name, &o.address, &o.lat, &o.lon, sqlite.NullTime(&o.verifiedAt), &o.verifiedBy, &o.createdAt)
+	err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &u.Role, sqlite.Time(&u.CreatedAt)}, o.dest()...)...)
 	if err != nil {
 		return nil, err
 	}

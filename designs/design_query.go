@@ -112,13 +112,10 @@ func (s *Service) FindDesigns(ctx context.Context, f DesignFilter) ([]*Design, i
 	if f.AuthorID != 0 {
 		where, args = append(where, "d.author_id = ?"), append(args, f.AuthorID)
 	}
-	if f.Offset < 0 {
-		return nil, 0, makerhub.Errorf(makerhub.EINVALID, "offset must not be negative.")
+	var err error
+	if f.Limit, err = makerhub.PageLimit(f.Offset, f.Limit, 50, 500); err != nil {
+		return nil, 0, err
 	}
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	f.Limit = min(f.Limit, 500)
 	cond := ""
 	if len(where) > 0 {
 		cond = "WHERE " + strings.Join(where, " AND ")

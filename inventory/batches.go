@@ -23,11 +23,16 @@ type Batch struct {
 	MakerID     int64            `json:"maker_id"`
 	PrinterID   *int64           `json:"printer_id"`
 	FilamentLot string           `json:"filament_lot"`
-	Quantity    int              `json:"quantity"` // produced
+	SpoolID     *int64           `json:"spool_id"`   // the spool it was printed from, if its maker named one
+	FilamentG   float64          `json:"filament_g"` // estimated grams it took (the design's estimate × units)
+	Quantity    int              `json:"quantity"`   // produced
 	LocationID  int64            `json:"location_id"`
 	Files       []BatchFile      `json:"files"`
 	PrintedAt   time.Time        `json:"printed_at"`
 	ProducedAt  time.Time        `json:"produced_at"`
+	// Warnings, in a hand-over's answer: the spool is low, or the maker's
+	// spools will not finish their claimed jobs.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // BatchFile is a file a batch was printed from.
@@ -37,14 +42,14 @@ type BatchFile struct {
 }
 
 const batchColumns = `b.id, b.job_id, b.request_id, v.design_id, v.number, b.version_id, d.category, b.maker_id, b.printer_id,
-	b.filament_lot, b.quantity, b.location_id, b.printed_at, b.produced_at`
+	b.filament_lot, b.spool_id, b.filament_g, b.quantity, b.location_id, b.printed_at, b.produced_at`
 
 const batchFrom = ` FROM batches b JOIN design_versions v ON v.id = b.version_id JOIN designs d ON d.id = v.design_id `
 
 func scanBatch(row interface{ Scan(...any) error }) (*Batch, error) {
 	b := &Batch{}
 	err := row.Scan(&b.ID, &b.JobID, &b.RequestID, &b.DesignID, &b.Version, &b.VersionID, &b.Category, &b.MakerID, &b.PrinterID,
-		&b.FilamentLot, &b.Quantity, &b.LocationID, sqlite.Time(&b.PrintedAt), sqlite.Time(&b.ProducedAt))
+		&b.FilamentLot, &b.SpoolID, &b.FilamentG, &b.Quantity, &b.LocationID, sqlite.Time(&b.PrintedAt), sqlite.Time(&b.ProducedAt))
 	return b, err
 }
 
@@ -73,14 +78,20 @@ func findBatch(ctx context.Context, q sqlite.Queryer, id int64) (*Batch, error) 
 
 // ProduceInput hands a printed job's units over to the stock.
 type ProduceInput struct {
-	FilamentLot string `json:"filament_lot"` // the spool's lot, as printed on it
+	// SpoolID is the maker's spool the job was printed from: the batch
+	// takes its estimated grams from it, and its lot.
+	SpoolID *int64 `json:"spool_id"`
+	// FilamentLot is the lot printed on the spool, when no spool is named
+	// (or to check the named spool's).
+	FilamentLot string `json:"filament_lot"`
 	Note        string `json:"note"`
 }
 
 // Produce hands a printed job over to the stock (its maker or a
 // coordinator): the job becomes a batch of its units, unchecked, at the
 // maker's site, recorded in the ledger as produced; the job is handed_over,
-// in the same transaction.
+// in the same transaction. The batch records the filament the design's
+// estimate says it took, and takes it from the spool named, if any.
 func (s *Service) Produce(ctx context.Context, jobID int64, in ProduceInput) (*Batch, error) {
 	u, err := makerhub.RequireRole(ctx, "makers and coordinators hand printed jobs over", makerhub.RoleMaker, makerhub.RoleCoordinator)
 	if err != nil {
@@ -89,6 +100,19 @@ func (s *Service) Produce(ctx context.Context, jobID int64, in ProduceInput) (*B
 	in.FilamentLot = strings.TrimSpace(in.FilamentLot)
 	if len(in.FilamentLot) > 200 || len(in.Note) > 2000 {
 		return nil, makerhub.Errorf(makerhub.EINVALID, "filament_lot must be at most 200 characters long and note at most 2000.")
+	}
+	// The version's estimate (published versions do not change).
+	var material string
+	var perUnit float64
+	var versionID int64
+	if err := s.db.QueryRowContext(ctx, `SELECT version_id FROM jobs WHERE id = ?`, jobID).Scan(&versionID); err == nil {
+		p, err := s.designs.FindPrintProfileByVersionID(ctx, versionID)
+		if err != nil {
+			return nil, err
+		}
+		material, perUnit = p.Material, p.FilamentG
+	} else if !notFound(err) {
+		return nil, err
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -108,13 +132,39 @@ func (s *Service) Produce(ctx context.Context, jobID int64, in ProduceInput) (*B
 	if err != nil {
 		return nil, err
 	}
+	grams := round1(perUnit * float64(j.Quantity))
+	var spool *Spool
+	if in.SpoolID != nil {
+		if spool, err = s.findSpool(ctx, tx, *in.SpoolID); makerhub.ErrorCode(err) == makerhub.ENOTFOUND {
+			return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "spool_id %d: no such spool; list yours with GET /api/v1/spools.", *in.SpoolID)
+		} else if err != nil {
+			return nil, err
+		}
+		switch {
+		case in.FilamentLot == "":
+			in.FilamentLot = spool.Lot
+		case spool.Lot != "" && spool.Lot != in.FilamentLot:
+			return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "filament_lot %q is not the lot of spool %d (%q): leave filament_lot out, or name the spool the job was printed from.",
+				in.FilamentLot, spool.ID, spool.Lot)
+		}
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO batches (job_id, request_id, version_id, maker_id, printer_id, filament_lot,
-		quantity, location_id, printed_at, produced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, j.ID, j.RequestID, j.VersionID,
-		*j.ClaimedBy, j.PrinterID, in.FilamentLot, j.Quantity, site.ID, sqlite.FormatTime(j.UpdatedAt), now)
+		spool_id, filament_g, quantity, location_id, printed_at, produced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		j.ID, j.RequestID, j.VersionID, *j.ClaimedBy, j.PrinterID, in.FilamentLot, in.SpoolID, grams, j.Quantity, site.ID,
+		sqlite.FormatTime(j.UpdatedAt), now)
 	if err != nil {
 		return nil, fmt.Errorf("insert batch: %w", err)
 	}
 	id, _ := res.LastInsertId()
+	var warnings []string
+	if spool != nil {
+		if spool, err = s.consume(ctx, tx, spool.ID, *j.ClaimedBy, material, grams, id, u.ID, now); err != nil {
+			return nil, err
+		}
+		if warnings, err = s.warnLowFilament(ctx, tx, spool); err != nil {
+			return nil, err
+		}
+	}
 	res, err = tx.ExecContext(ctx, `INSERT INTO batch_files (batch_id, sha256, name)
 		SELECT ?, vf.sha256, vf.name FROM version_files vf JOIN files f ON f.sha256 = vf.sha256
 		WHERE vf.version_id = ? AND f.kind = 'stl'`, id, j.VersionID)
@@ -137,6 +187,7 @@ func (s *Service) Produce(ctx context.Context, jobID int64, in ProduceInput) (*B
 		reason: in.Note, actor: u.ID, at: now}); err != nil {
 		return nil, err
 	}
+	b.Warnings = warnings
 	return b, tx.Commit()
 }
 

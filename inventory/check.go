@@ -20,7 +20,9 @@ import (
 //     delivered more than its shipments brought it (requested = delivered
 //   - open + cancelled holds by construction: open is derived, and the
 //     schema's CHECKs keep delivered + cancelled within the quantity);
-//   - a job is handed over exactly when a batch holds its units.
+//   - a job is handed over exactly when a batch holds its units;
+//   - a spool's grams are its events summed, and a batch printed from a
+//     spool took its grams from it exactly once.
 func (s *Service) Check(ctx context.Context) ([]string, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -99,4 +101,11 @@ var checks = []struct{ what, query string }{
 	{"job %v is %v but %v batch(es) hold its units",
 		`SELECT j.id, j.state, (SELECT count(*) FROM batches WHERE job_id = j.id) FROM jobs j
 		WHERE (j.state = 'handed_over') != EXISTS (SELECT 1 FROM batches WHERE job_id = j.id)`},
+	{"spool %v has %v g left, but its events sum to %v g",
+		`SELECT s.id, s.grams_left, round(COALESCE((SELECT sum(grams) FROM spool_events WHERE spool_id = s.id), 0), 1) FROM spools s
+		WHERE abs(s.grams_left - COALESCE((SELECT sum(grams) FROM spool_events WHERE spool_id = s.id), 0)) > 0.001`},
+	{"batch %v took %v g from its spool, but the spool's events record %v g",
+		`SELECT b.id, b.filament_g, COALESCE((SELECT -sum(grams) FROM spool_events WHERE batch_id = b.id AND spool_id = b.spool_id), 0)
+		FROM batches b WHERE b.spool_id IS NOT NULL AND abs(b.filament_g
+			- COALESCE((SELECT -sum(grams) FROM spool_events WHERE batch_id = b.id AND spool_id = b.spool_id), 0)) > 0.001`},
 }

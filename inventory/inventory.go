@@ -57,19 +57,28 @@ const (
 type Options struct {
 	Now    func() time.Time
 	Logger *slog.Logger
-	// Notifier, if set, tells hospitals and makers of recalls, inside the
-	// transaction that opens them.
+	// Notifier, if set, tells hospitals and makers of recalls, and makers
+	// of low filament, inside the transaction that finds them.
 	Notifier production.Notifier
+	// LowSpoolG is the weight under which a spool is low (default 100 g):
+	// a hand-over that leaves a spool under it warns its maker.
+	LowSpoolG float64
 }
+
+// DefaultLowSpoolG is the weight under which a spool is low unless
+// Options say otherwise: a few face-shield frames.
+const DefaultLowSpoolG = 100
 
 // Service is the inventory over the hub's database; production hands it
 // printed jobs.
 type Service struct {
 	db         *sql.DB
+	designs    *designs.Service
 	production *production.Service
 	notifier   production.Notifier
 	now        func() time.Time
 	log        *slog.Logger
+	lowSpoolG  float64
 }
 
 // New returns a Service. It opens a recall whenever the design library
@@ -81,7 +90,10 @@ func New(db *sql.DB, d *designs.Service, p *production.Service, opts Options) *S
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: db, production: p, notifier: opts.Notifier, now: opts.Now, log: opts.Logger}
+	if opts.LowSpoolG <= 0 {
+		opts.LowSpoolG = DefaultLowSpoolG
+	}
+	s := &Service{db: db, designs: d, production: p, notifier: opts.Notifier, now: opts.Now, log: opts.Logger, lowSpoolG: opts.LowSpoolG}
 	d.OnWithdraw(s.RecallWithdrawn)
 	return s
 }

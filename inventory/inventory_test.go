@@ -46,6 +46,7 @@ func TestCheckFindsBrokenInvariants(t *testing.T) {
 	h := hubtest.New(t, nil)
 	e := &env{Hub: h, inv: inventory.New(h.DB, h.Designs, h.Production, inventory.Options{Now: h.Clock.Now})}
 	r, b := e.batch(5)
+	sp := e.spool(e.Maker, inventory.SpoolInput{Material: "PETG", GramsLeft: hubtest.Ptr(1000.0)})
 	if problems, err := e.inv.Check(as(e.Coord)); err != nil || len(problems) != 0 {
 		t.Fatalf("a sound hub: %v, %v", problems, err)
 	}
@@ -53,6 +54,8 @@ func TestCheckFindsBrokenInvariants(t *testing.T) {
 		`UPDATE stock SET quantity = quantity + 2 WHERE batch_id = 1`,
 		`UPDATE requests SET in_inventory = 1 WHERE id = 1`,
 		`UPDATE jobs SET state = 'printed' WHERE id = 1`,
+		`UPDATE spools SET grams_left = 1005`,
+		`UPDATE batches SET spool_id = 1`,
 	} {
 		if _, err := e.DB.Exec(q); err != nil {
 			t.Fatal(err)
@@ -67,6 +70,8 @@ func TestCheckFindsBrokenInvariants(t *testing.T) {
 		fmt.Sprintf("batch %d produced 5 but its units add up to 7 (in stock + in transit + rejected + adjusted out + missing)", b.ID),
 		fmt.Sprintf("request %d counts 1 unit(s) in inventory, but its batches have 7 in stock short of a hospital or in transit", r.ID),
 		fmt.Sprintf("job %d is printed but 1 batch(es) hold its units", b.JobID),
+		fmt.Sprintf("spool %d has 1005 g left, but its events sum to 1000 g", sp.ID),
+		fmt.Sprintf("batch %d took %v g from its spool, but the spool's events record 0 g", b.ID, b.FilamentG),
 	}
 	if !slices.Equal(problems, want) {
 		t.Fatalf("problems:\n%s\nwant:\n%s", strings.Join(problems, "\n"), strings.Join(want, "\n"))

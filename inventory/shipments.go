@@ -77,34 +77,55 @@ type ShipmentLineInput struct {
 
 const maxShipmentLines = 500
 
+const shipmentColumns = `sh.id, sh.from_location_id, sh.to_location_id, sh.carrier, sh.tracking, sh.state, sh.note, sh.created_by,
+	sh.created_at, sh.updated_at`
+
+func scanShipment(row interface{ Scan(...any) error }) (*Shipment, error) {
+	sh := &Shipment{Lines: []ShipmentLine{}}
+	return sh, row.Scan(&sh.ID, &sh.FromLocationID, &sh.ToLocationID, &sh.Carrier, &sh.Tracking, &sh.State, &sh.Note,
+		&sh.CreatedBy, sqlite.Time(&sh.CreatedAt), sqlite.Time(&sh.UpdatedAt))
+}
+
 func findShipment(ctx context.Context, q sqlite.Queryer, id int64) (*Shipment, error) {
-	sh := &Shipment{}
-	err := q.QueryRowContext(ctx, `SELECT id, from_location_id, to_location_id, carrier, tracking, state, note, created_by,
-		created_at, updated_at FROM shipments WHERE id = ?`, id).Scan(&sh.ID, &sh.FromLocationID, &sh.ToLocationID, &sh.Carrier,
-		&sh.Tracking, &sh.State, &sh.Note, &sh.CreatedBy, sqlite.Time(&sh.CreatedAt), sqlite.Time(&sh.UpdatedAt))
+	sh, err := scanShipment(q.QueryRowContext(ctx, `SELECT `+shipmentColumns+` FROM shipments sh WHERE sh.id = ?`, id))
 	if notFound(err) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Shipment %d does not exist.", id)
 	} else if err != nil {
 		return nil, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT batch_id, status, quantity, request_id, received FROM shipment_lines
-		WHERE shipment_id = ? ORDER BY batch_id, status`, id)
+	return sh, withLines(ctx, q, []*Shipment{sh})
+}
+
+// withLines reads the lines of shipments, in one query.
+func withLines(ctx context.Context, q sqlite.Queryer, shs []*Shipment) error {
+	if len(shs) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*Shipment, len(shs))
+	args := make([]any, 0, len(shs))
+	for _, sh := range shs {
+		byID[sh.ID] = sh
+		args = append(args, sh.ID)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT shipment_id, batch_id, status, quantity, request_id, received FROM shipment_lines
+		WHERE shipment_id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(args)), ",")+`) ORDER BY shipment_id, batch_id, status`, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	sh.Lines = []ShipmentLine{}
 	for rows.Next() {
+		var id int64
 		var l ShipmentLine
-		if err := rows.Scan(&l.BatchID, &l.Status, &l.Quantity, &l.RequestID, &l.Received); err != nil {
-			return nil, err
+		if err := rows.Scan(&id, &l.BatchID, &l.Status, &l.Quantity, &l.RequestID, &l.Received); err != nil {
+			return err
 		}
+		sh := byID[id]
 		if l.Received != nil {
 			sh.Missing += l.Quantity - *l.Received
 		}
 		sh.Lines = append(sh.Lines, l)
 	}
-	return sh, rows.Err()
+	return rows.Err()
 }
 
 // CreateShipment prepares a shipment from a maker's site (its maker) or
@@ -549,4 +570,50 @@ func (s *Service) FindShipmentByID(ctx context.Context, id int64) (*Shipment, er
 		return nil, err
 	}
 	return sh, s.canSeeShipment(ctx, s.db, u, sh)
+}
+
+// ShipmentFilter selects shipments.
+type ShipmentFilter struct {
+	State      ShipmentState
+	LocationID int64 // from or to this location
+	Offset     int
+	Limit      int // default 100, at most 1000
+}
+
+// FindShipments lists shipments, newest first: coordinators all of them;
+// makers and hospitals those they sent and those from or to their
+// organisation's location. It returns the page and the total.
+func (s *Service) FindShipments(ctx context.Context, f ShipmentFilter) ([]*Shipment, int, error) {
+	u, err := makerhub.RequireUser(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if f.Limit, err = makerhub.PageLimit(f.Offset, f.Limit, 100, 1000); err != nil {
+		return nil, 0, err
+	}
+	switch f.State {
+	case "", ShipmentPrepared, ShipmentInTransit, ShipmentDelivered, ShipmentReceived, ShipmentCancelled:
+	default:
+		return nil, 0, makerhub.Errorf(makerhub.EINVALID, "state %q is not known: use prepared, in_transit, delivered, received or cancelled.", f.State)
+	}
+	where := `(? = '' OR sh.state = ?) AND (? = 0 OR ? IN (sh.from_location_id, sh.to_location_id))`
+	args := []any{f.State, f.State, f.LocationID, f.LocationID}
+	if u.Role != makerhub.RoleCoordinator {
+		where += ` AND (sh.created_by = ? OR EXISTS (SELECT 1 FROM locations l WHERE l.id IN (sh.from_location_id, sh.to_location_id)
+			AND l.organisation_id = ?))`
+		args = append(args, u.ID, u.OrganisationID())
+	}
+	// Two statements, not one transaction: the hub's transactions take the
+	// write lock, which a list must not hold. The total may be one shipment
+	// off the page under concurrent writes, as in every list of the hub.
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM shipments sh WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	shs, err := sqlite.Collect(scanShipment)(s.db.QueryContext(ctx, `SELECT `+shipmentColumns+` FROM shipments sh WHERE `+where+
+		` ORDER BY sh.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...))
+	if err != nil {
+		return nil, 0, err
+	}
+	return shs, total, withLines(ctx, s.db, shs)
 }

@@ -126,7 +126,7 @@ func (s *Service) FindJobs(ctx context.Context, f JobFilter) ([]*Job, int, error
 	if err != nil {
 		return nil, 0, err
 	}
-	limit, err := pageLimit(f.Offset, f.Limit, 100, 1000)
+	limit, err := makerhub.PageLimit(f.Offset, f.Limit, 100, 1000)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -179,7 +179,7 @@ func (s *Service) FindPrinters(ctx context.Context, f PrinterFilter) ([]*Printer
 	if u.Role == makerhub.RoleMaker {
 		f.OwnerID = u.ID
 	}
-	limit, err := pageLimit(f.Offset, f.Limit, 100, 1000)
+	limit, err := makerhub.PageLimit(f.Offset, f.Limit, 100, 1000)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -296,15 +296,4 @@ func normaliseMaterials(in []string) ([]string, error) {
 	}
 	slices.Sort(out)
 	return out, nil
-}
-
-// pageLimit checks an offset and returns the limit to use.
-func pageLimit(offset, limit, def, maxLimit int) (int, error) {
-	if offset < 0 {
-		return 0, makerhub.Errorf(makerhub.EINVALID, "offset must not be negative.")
-	}
-	if limit <= 0 {
-		return def, nil
-	}
-	return min(limit, maxLimit), nil
 }

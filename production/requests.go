@@ -250,7 +250,7 @@ func (s *Service) FindRequests(ctx context.Context, f RequestFilter) ([]*Request
 	if u.Role == makerhub.RoleHospital {
 		f.OrganisationID = u.OrganisationID()
 	}
-	limit, err := pageLimit(f.Offset, f.Limit, 100, 1000)
+	limit, err := makerhub.PageLimit(f.Offset, f.Limit, 100, 1000)
 	if err != nil {
 		return nil, 0, err
 	}

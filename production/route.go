@@ -457,7 +457,7 @@ func (s *Service) FindRoutingRuns(ctx context.Context, offset, limit int) ([]*Ro
 	if _, err := makerhub.RequireRole(ctx, "coordinators see routing runs", makerhub.RoleCoordinator); err != nil {
 		return nil, 0, err
 	}
-	limit, err := pageLimit(offset, limit, 50, 500)
+	limit, err := makerhub.PageLimit(offset, limit, 50, 500)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -66,3 +66,11 @@ func withBody[In, T any](s *Server, c *gin.Context, status int, f func(context.C
 func emptyBody(c *gin.Context) bool {
 	return c.Request.ContentLength == 0 || c.Request.Body == nil || c.Request.Body == http.NoBody
 }
+
+// withList serves a route that lists what belongs to :id, all at once.
+func withList[T any](s *Server, c *gin.Context, what string, f func(context.Context, int64) ([]T, error)) {
+	byID(s, c, what, http.StatusOK, func(ctx context.Context, id int64) (list[T], error) {
+		items, err := f(ctx, id)
+		return list[T]{Items: items, Total: len(items), Limit: len(items)}, err
+	})
+}

@@ -59,10 +59,7 @@ func (s *Server) handleBatchView(c *gin.Context) {
 }
 
 func (s *Server) handleBatchMovements(c *gin.Context) {
-	byID(s, c, "Batch", http.StatusOK, func(ctx context.Context, id int64) (list[*inventory.Movement], error) {
-		ms, err := s.inventory.FindMovements(ctx, id)
-		return list[*inventory.Movement]{Items: ms, Total: len(ms), Limit: len(ms)}, err
-	})
+	withList(s, c, "Batch", s.inventory.FindMovements)
 }
 
 func (s *Server) handleBatchTrace(c *gin.Context) {

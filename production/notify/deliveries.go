@@ -78,13 +78,10 @@ func (s *Service) FindDeliveries(ctx context.Context, webhookID int64, f Deliver
 	default:
 		return nil, 0, makerhub.Errorf(makerhub.EINVALID, `status %q is not known: use "pending", "delivered" or "failed".`, f.Status)
 	}
-	if f.Offset < 0 {
-		return nil, 0, makerhub.Errorf(makerhub.EINVALID, "offset must not be negative.")
+	var err error
+	if f.Limit, err = makerhub.PageLimit(f.Offset, f.Limit, 50, 500); err != nil {
+		return nil, 0, err
 	}
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	f.Limit = min(f.Limit, 500)
 	cond := `WHERE d.webhook_id = ?`
 	args := []any{webhookID}
 	if f.Status != "" {

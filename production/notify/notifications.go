@@ -152,13 +152,9 @@ func (s *Service) FindNotifications(ctx context.Context, f NotificationFilter) (
 	if err != nil {
 		return nil, 0, err
 	}
-	if f.Offset < 0 {
-		return nil, 0, makerhub.Errorf(makerhub.EINVALID, "offset must not be negative.")
+	if f.Limit, err = makerhub.PageLimit(f.Offset, f.Limit, 50, 500); err != nil {
+		return nil, 0, err
 	}
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	f.Limit = min(f.Limit, 500)
 	from := ` FROM notifications n LEFT JOIN notification_reads r ON r.notification_id = n.id AND r.user_id = ?
 		WHERE ` + visibleTo
 	args := []any{u.ID, u.ID, u.OrganisationID()}

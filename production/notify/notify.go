@@ -21,10 +21,11 @@ const (
 	KindRequestAllocated     = "request.allocated"     // a hospital's request was routed to makers
 	KindRequestUnallocatable = "request.unallocatable" // routing could not place (part of) a request
 	KindRecall               = "recall"                // a withdrawn design version affects batches, stock or shipments
+	KindFilamentLow          = "filament.low"          // a maker's spool is low, or their spools will not finish their jobs
 )
 
 // Kinds lists the known kinds in display order.
-var Kinds = []string{KindJobOffered, KindLeaseExpiring, KindRequestAllocated, KindRequestUnallocatable, KindRecall}
+var Kinds = []string{KindJobOffered, KindLeaseExpiring, KindRequestAllocated, KindRequestUnallocatable, KindRecall, KindFilamentLow}
 
 // AllEvents in a webhook's event filter selects every kind, including kinds
 // added later.
