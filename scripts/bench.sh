@@ -45,25 +45,7 @@ benchmarks=(
 )
 
 # Install the missing tools (command:Debian package).
-missing=()
-for tool in admesh:admesh prusa-slicer:prusa-slicer hyperfine:hyperfine /usr/bin/time:time; do
-	if ! command -v "${tool%%:*}" >/dev/null; then
-		missing+=("${tool#*:}")
-	fi
-done
-if ((${#missing[@]} > 0)); then
-	echo "bench.sh: ${missing[*]} missing; installing with apt-get install -y ${missing[*]}" >&2
-	sudo=()
-	if ((EUID != 0)); then
-		sudo=(sudo)
-	fi
-	if ! command -v apt-get >/dev/null || { ((EUID != 0)) && ! command -v sudo >/dev/null; }; then
-		echo "bench.sh: cannot install (needs apt-get, and root or sudo): the benchmarks that need ${missing[*]} will skip" >&2
-	else
-		"${sudo[@]}" apt-get update >&2
-		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >&2
-	fi
-fi
+scripts/ensure-apt.sh admesh:admesh prusa-slicer:prusa-slicer hyperfine:hyperfine /usr/bin/time:time
 
 echo "bench.sh: MinIO for the object-storage benchmarks" >&2
 MAKERHUB_MINIO="$(scripts/ensure-minio.sh)"

@@ -3,8 +3,12 @@
 #   1. gofmt and go vet must be clean;
 #   2. a MinIO server binary is built once into the user cache (outside the
 #      clone; ~4-6 minutes the first time) for the object-storage tests;
-#   3. go test with the race detector over every package.
-# With CI=true, tests that need MinIO fail instead of skipping.
+#   3. Debian packages the tests drive are installed when missing
+#      (scripts/ensure-apt.sh): gnumeric, whose ssconvert opens the CSV
+#      exports as a spreadsheet does;
+#   4. go test with the race detector over every package.
+# With CI=true, tests that need MinIO or a missing tool fail instead of
+# skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +27,9 @@ echo "== MinIO for the object-storage tests" >&2
 MAKERHUB_MINIO=$(scripts/ensure-minio.sh)
 export MAKERHUB_MINIO
 echo "using $MAKERHUB_MINIO" >&2
+
+echo "== tools the tests drive" >&2
+scripts/ensure-apt.sh ssconvert:gnumeric
 
 echo "== go test -race" >&2
 go test -race -count=1 -timeout 30m "$@" ./...

@@ -127,10 +127,33 @@ var inventoryMatrix = map[string]matrixEntry{
 		r, b := h.newRecall(w.prod, w.author)
 		return path("/api/v1/recalls/%d/batches/%d/release", r, b), `{"note":"inspected: sound"}`, c.token
 	}, coordinatorsOnly(200)},
+	"GET /api/v1/shipments": {asCaller("/api/v1/shipments"), loggedIn(200)},
+	"GET /api/v1/spools":    {asCaller("/api/v1/spools"), authorOrCoordinator(200)},
+	"POST /api/v1/spools": {func(h *testHub, c *caller, w *world) (string, string, string) {
+		return "/api/v1/spools", fmt.Sprintf(`{"maker_id":%d,"material":"PLA","grams_left":500}`, w.author.user.ID), c.token
+	}, authorOrCoordinator(201)},
+	"PATCH /api/v1/spools/:id": {func(h *testHub, c *caller, w *world) (string, string, string) {
+		return path("/api/v1/spools/%d", h.newSpool(w.author)), `{"grams_left":420}`, c.token
+	}, authorOrCoordinator(200)},
+	"GET /api/v1/spools/:id/events": {func(h *testHub, c *caller, w *world) (string, string, string) {
+		return path("/api/v1/spools/%d/events", h.newSpool(w.author)), "", c.token
+	}, authorOrCoordinator(200)},
+	"GET /api/v1/filament/forecast":  {asCaller("/api/v1/filament/forecast"), authorOrCoordinator(200)},
+	"GET /api/v1/reports/deliveries": {asCaller("/api/v1/reports/deliveries?by=region&interval=week"), map[string]int{"anonymous": 401, "maker": 403, "hospital": 200, "unverified": 200, "coordinator": 200}},
+	"GET /api/v1/reports/rejections": {asCaller("/api/v1/reports/rejections"), authorOrCoordinator(200)},
+	"GET /api/v1/exports/:name":      {asCaller("/api/v1/exports/ledger.csv"), coordinatorsOnly(200)},
 	"POST /api/v1/stock/movements": {func(h *testHub, c *caller, w *world) (string, string, string) {
 		b, site := h.newBatch(w.prod, w.author)
 		return "/api/v1/stock/movements", fmt.Sprintf(`{"batch_id":%d,"kind":"quality_passed","location_id":%d,"quantity":1}`, b, site), c.token
 	}, authorOrCoordinator(201)},
+}
+
+// newSpool is a fresh spool of the maker's.
+func (h *testHub) newSpool(maker *caller) int64 {
+	h.t.Helper()
+	var sp struct{ ID int64 }
+	h.must(201, "POST", "/api/v1/spools", `{"material":"PLA","grams_left":750}`, maker.token, &sp)
+	return sp.ID
 }
 
 func asCallerWith(p, body string) func(*testHub, *caller, *world) (string, string, string) {

@@ -2,7 +2,10 @@ package web_test
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/makerhub/makerhub/accounts"
 )
@@ -29,7 +32,13 @@ func TestInventoryJourney(t *testing.T) {
 		LocationID int64 `json:"location_id"`
 		Files      []struct{ SHA256 string }
 	}
-	h.must(201, "POST", path("/api/v1/jobs/%d/produce", job.ID), `{"filament_lot":"PETG-2020-04"}`, maker.token, &batch)
+	var spool struct{ ID int64 }
+	h.must(201, "POST", "/api/v1/spools", `{"material":"pla","colour":"blanc","grams_left":750,"lot":"PETG-2020-04","donor":"Région Île-de-France"}`,
+		maker.token, &spool)
+	// The note looks like a formula: the ledger export must not let a
+	// spreadsheet run it.
+	h.must(201, "POST", path("/api/v1/jobs/%d/produce", job.ID), fmt.Sprintf(`{"spool_id":%d,"note":"=SUM(A1:A9) — imprimé la nuit,\n«PLA»"}`,
+		spool.ID), maker.token, &batch)
 	// Quantities of zero or less, and more than the stock, change nothing.
 	for _, tc := range []struct {
 		body   string
@@ -85,5 +94,103 @@ func TestInventoryJourney(t *testing.T) {
 	h.must(200, "GET", path("/api/v1/trace/batches/%d", batch.ID), "", coord.token, &bt)
 	if bt.Totals.Produced != 3 || bt.Totals.Delivered != 3 || bt.Request.ID != request {
 		t.Fatalf("batch trace %+v", bt)
+	}
+
+	// The spool gave the batch its grams and its lot.
+	var spools struct {
+		Items []struct {
+			GramsLeft float64 `json:"grams_left"`
+		}
+	}
+	h.must(200, "GET", "/api/v1/spools", "", maker.token, &spools)
+	var events struct {
+		Items []struct {
+			Kind    string
+			Grams   float64
+			BatchID *int64 `json:"batch_id"`
+		}
+	}
+	h.must(200, "GET", path("/api/v1/spools/%d/events", spool.ID), "", maker.token, &events)
+	if len(spools.Items) != 1 || len(events.Items) != 2 || events.Items[1].Kind != "consumed" || *events.Items[1].BatchID != batch.ID ||
+		spools.Items[0].GramsLeft != 750+events.Items[1].Grams || events.Items[1].Grams >= 0 {
+		t.Fatalf("spools %+v, events %+v", spools, events)
+	}
+	var forecast struct{ Items []struct{ Material string } }
+	h.must(200, "GET", "/api/v1/filament/forecast", "", coord.token, &forecast)
+	if len(forecast.Items) != 1 || forecast.Items[0].Material != "PLA" {
+		t.Fatalf("forecast %+v", forecast)
+	}
+	var shipments struct {
+		Items []struct{ ID int64 }
+		Total int
+	}
+	h.must(200, "GET", "/api/v1/shipments?state=received", "", hospital.token, &shipments)
+	if shipments.Total != 1 || shipments.Items[0].ID != sh.ID {
+		t.Fatalf("the hospital's received shipments %+v", shipments)
+	}
+	var report struct {
+		Rows []struct {
+			Label                          string
+			Requested, Produced, Delivered int
+		}
+	}
+	h.must(200, "GET", "/api/v1/reports/deliveries?by=hospital", "", coord.token, &report)
+	if len(report.Rows) != 1 || report.Rows[0].Label != hospital.user.Organisation.Name || report.Rows[0].Requested != 3 ||
+		report.Rows[0].Produced != 3 || report.Rows[0].Delivered != 3 {
+		t.Fatalf("delivery report %+v", report)
+	}
+
+	// A hospital with notes in French files a second request.
+	h.must(201, "POST", "/api/v1/requests", fmt.Sprintf(`{"design_id":%d,"quantity":40,"priority":"critical","needed_by":%q,
+		"notes":"Urgences, 2e étage — «masques»; livrer à l'accueil\n(badge requis)"}`, p.design, time.Now().AddDate(0, 0, 3).Format("2006-01-02")),
+		hospital.token, nil)
+
+	// Every export opens in a spreadsheet with the same cells.
+	exports := map[string][][]string{}
+	for _, name := range []string{"requests", "shipments", "stock", "ledger", "deliveries", "rejections"} {
+		exports[name] = checkExport(t, name, h.request("GET", "/api/v1/exports/"+name+".csv?by=hospital&interval=day", "", coord.token, nil))
+	}
+	if got := column(exports["requests"], "notes"); len(got) != 2 || got[1] != "Urgences, 2e étage — «masques»; livrer à l'accueil\n(badge requis)" {
+		t.Fatalf("request notes %q", got)
+	}
+	if got := column(exports["requests"], "delivered"); !slices.Equal(got, []string{"3", "0"}) {
+		t.Fatalf("delivered %q", got)
+	}
+	if got := column(exports["ledger"], "reason"); len(got) != 4 || got[0] != "'=SUM(A1:A9) — imprimé la nuit,\n«PLA»" {
+		t.Fatalf("ledger reasons %q", got)
+	}
+	if got := column(exports["ledger"], "kind"); !slices.Equal(got, []string{"produced", "quality_passed", "shipped", "received"}) {
+		t.Fatalf("ledger kinds %q", got)
+	}
+	if got := column(exports["shipments"], "carrier"); !slices.Equal(got, []string{"Marie, volunteer driver"}) {
+		t.Fatalf("carriers %q", got)
+	}
+	if got := column(exports["stock"], "quantity"); !slices.Equal(got, []string{"3"}) {
+		t.Fatalf("stock (at the hospital) %q", got)
+	}
+	if got := column(exports["deliveries"], "requested"); len(got) != 1 || got[0] != "43" {
+		t.Fatalf("deliveries %q", exports["deliveries"])
+	}
+	if got := column(exports["rejections"], "passed"); !slices.Equal(got, []string{"3"}) {
+		t.Fatalf("rejections %q", exports["rejections"])
+	}
+
+	// Refusals are answered as errors, not as files.
+	for _, c := range []struct {
+		path, token string
+		status      int
+		msg         string
+	}{
+		{"/api/v1/exports/ledger.csv", maker.token, 403, "coordinators export"},
+		{"/api/v1/exports/ledger.csv", hospital.token, 403, "coordinators export"},
+		{"/api/v1/exports/payroll.csv", coord.token, 404, `no export "payroll"`},
+		{"/api/v1/exports/ledger.xlsx", coord.token, 404, "Exports are CSV files"},
+		{"/api/v1/exports/ledger.csv?from=yesterday", coord.token, 400, `from="yesterday" is not a date`},
+		{"/api/v1/exports/ledger.csv?from=2026-03-02&to=2026-03-01", coord.token, 400, "must be before to"},
+	} {
+		r := h.request("GET", c.path, "", c.token, nil)
+		if _, msg := errorOf(t, r); r.StatusCode != c.status || !strings.Contains(msg, c.msg) {
+			t.Errorf("%s: %d %s; want %d %q", c.path, r.StatusCode, r.body, c.status, c.msg)
+		}
 	}
 }

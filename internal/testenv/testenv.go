@@ -1,6 +1,7 @@
-// Package testenv gives tests real services to talk to instead of mocks:
-// for now a MinIO server, so that the S3 blob store is tested against the
-// same protocol, checksums and error codes it meets in production.
+// Package testenv gives tests real services and tools instead of mocks: a
+// MinIO server, so that the S3 blob store is tested against the same
+// protocol, checksums and error codes it meets in production, and the
+// commands of Debian packages the tests drive (Command).
 //
 // The MinIO binary is built once from a pinned version by
 // scripts/ensure-minio.sh (which `make test` runs) and cached per user.
@@ -9,7 +10,9 @@
 package testenv
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -44,13 +47,32 @@ func MinIOBinary(tb testing.TB) string {
 	if err == nil {
 		return p
 	}
-	hint := "run " + ensureScript + " (or `make test`) to build it once (about 6 minutes), or set MAKERHUB_MINIO to a MinIO binary"
+	missing(tb, fmt.Sprintf("MinIO server binary not found: %v; run %s (or `make test`) to build it once (about 6 minutes), or set MAKERHUB_MINIO to a MinIO binary", err, ensureScript))
+	return ""
+}
+
+// missing skips the test for want of a tool, or fails it in CI, where a
+// missing tool is a broken setup.
+func missing(tb testing.TB, why string) {
+	tb.Helper()
 	if os.Getenv("CI") == "true" {
-		tb.Fatalf("MinIO server binary not found: %v; %s", err, hint)
+		tb.Fatalf("%s", why)
+		return
+	}
+	tb.Skipf("%s", why)
+}
+
+// Command returns the path of a command a test drives (a Debian package's,
+// which `make test` installs with scripts/ensure-apt.sh COMMAND:PACKAGE).
+// When it is missing it skips the test, or fails it when CI=true.
+func Command(tb testing.TB, name, pkg string) string {
+	tb.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		missing(tb, fmt.Sprintf("%s not found: run scripts/ensure-apt.sh %s:%s (or `make test`) to install it", name, name, pkg))
 		return ""
 	}
-	tb.Skipf("MinIO server binary not found: %v; %s", err, hint)
-	return ""
+	return p
 }
 
 // cachedMinIOPath is where scripts/ensure-minio.sh puts the binary. It

@@ -71,6 +71,23 @@ func TestMinIOBinaryMissing(t *testing.T) {
 	}
 }
 
+// TestCommandMissing: a missing command skips a test outside CI and fails
+// it in CI, naming the script that installs it.
+func TestCommandMissing(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	for _, ci := range []string{"", "true"} {
+		t.Setenv("CI", ci)
+		r := &recorder{TB: t}
+		if p := testenv.Command(r, "ssconvert", "gnumeric"); p != "" {
+			t.Fatalf("found %s on an empty PATH", p)
+		}
+		got := r.skipped + r.fatal
+		if (ci == "true") != (r.fatal != "") || !strings.Contains(got, "scripts/ensure-apt.sh ssconvert:gnumeric") {
+			t.Errorf("CI=%q: skipped %q, failed %q", ci, r.skipped, r.fatal)
+		}
+	}
+}
+
 // TestStopStart checks what the outage tests rely on: after Stop the
 // address refuses connections, and Start brings the server back on the same
 // address with its data.
