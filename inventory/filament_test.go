@@ -163,6 +163,29 @@ func TestBatchesConsumeTheirSpool(t *testing.T) {
 	if kinds != "added consumed weighed weighed consumed " || evs[4].BatchID == nil || *evs[4].BatchID != b.ID || evs[2].Grams != 120-(1000-want) {
 		t.Fatalf("events %s %+v", kinds, evs)
 	}
+
+	// The lot turns out brittle: its batches are held, and the maker is
+	// told to set aside the spool, which still holds 40 g.
+	r, err := e.inv.CreateRecall(as(e.Coord), inventory.RecallInput{FilamentLot: "PETG-2020-03-A", Reason: "brittle lot"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Batches) != 2 || len(r.Spools) != 1 || r.Spools[0].ID != petg.ID {
+		t.Fatalf("recall reaches batches %+v and spools %+v", r.Batches, r.Spools)
+	}
+	var body string
+	if err := e.DB.QueryRow(`SELECT body FROM notifications WHERE kind = 'recall' AND user_id = ?`, e.Maker.ID).Scan(&body); err != nil {
+		t.Fatal(err)
+	}
+	if want := "brittle lot. Your batches of it (20 unit(s)) are held: do not ship them until a coordinator releases them. Do not print with your spool(s) of this lot: 1 (40 g)."; body != want {
+		t.Fatalf("the maker was told %q; want %q", body, want)
+	}
+	if n := e.Count(`SELECT count(*) FROM notifications WHERE kind = 'recall' AND user_id = ?`, e.Other.ID); n != 0 {
+		t.Fatalf("the other maker, whose spool is of no lot, got %d recall notices", n)
+	}
+	if seen, err := e.inv.FindRecallByID(as(e.Other), r.ID); err != nil || len(seen.Spools) != 0 {
+		t.Fatalf("the other maker sees spools %+v (%v)", seen.Spools, err)
+	}
 }
 
 // The forecast sets what claimed jobs still need against the spools.

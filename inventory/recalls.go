@@ -33,6 +33,9 @@ type Recall struct {
 	Stock       []*StockLine     `json:"stock"`
 	Shipments   []RecallShipment `json:"shipments"`
 	Hospitals   []RecallHospital `json:"hospitals"`
+	// Spools of a recalled filament lot that still hold filament: their
+	// makers must not print with them.
+	Spools []*Spool `json:"spools"`
 }
 
 // RecallBatch is a batch a recall reaches.
@@ -190,18 +193,28 @@ func (s *Service) recall(ctx context.Context, tx *sql.Tx, u *makerhub.User, kind
 		}
 	}
 	makers := map[int64]int{}
+	spools := map[int64][]string{}
 	for _, b := range r.Batches {
 		makers[b.MakerID] += b.Quantity
+	}
+	for _, sp := range r.Spools {
+		makers[sp.MakerID] += 0
+		spools[sp.MakerID] = append(spools[sp.MakerID], fmt.Sprintf("%d (%.0f g)", sp.ID, sp.GramsLeft))
 	}
 	for _, m := range slices.Sorted(maps.Keys(makers)) {
 		var org sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT organisation_id FROM users WHERE id = ?`, m).Scan(&org); err != nil {
 			return 0, err
 		}
+		body := reason + "."
+		if makers[m] > 0 {
+			body += fmt.Sprintf(" Your batches of it (%d unit(s)) are held: do not ship them until a coordinator releases them.", makers[m])
+		}
+		if len(spools[m]) > 0 {
+			body += fmt.Sprintf(" Do not print with your spool(s) of this lot: %s.", strings.Join(spools[m], ", "))
+		}
 		if err := s.notifier.Notify(ctx, tx, production.Notice{UserID: m, OrganisationID: org.Int64, Kind: notify.KindRecall,
-			Title: "Recall: " + what,
-			Body:  fmt.Sprintf("%s. Your batches of it (%d unit(s)) are held: do not ship them until a coordinator releases them.", reason, makers[m]),
-			Link:  link, Data: map[string]any{"recall_id": id}}); err != nil {
+			Title: "Recall: " + what, Body: body, Link: link, Data: map[string]any{"recall_id": id}}); err != nil {
 			return 0, err
 		}
 	}
@@ -287,7 +300,12 @@ func (s *Service) findRecall(ctx context.Context, q sqlite.Queryer, id int64) (*
 		}
 		r.Hospitals = append(r.Hospitals, h)
 	}
-	return r, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	r.Spools, err = sqlite.Collect(s.scanSpool)(q.QueryContext(ctx, `SELECT `+spoolColumns+` FROM spools
+		WHERE ? != '' AND lot = ? AND grams_left > 0 ORDER BY maker_id, id`, r.FilamentLot, r.FilamentLot))
+	return r, err
 }
 
 // FindRecallByID returns a recall. Coordinators see all it reaches; a
@@ -318,6 +336,7 @@ func (s *Service) FindRecallByID(ctx context.Context, id int64) (*Recall, error)
 	r.Stock = slices.DeleteFunc(r.Stock, func(l *StockLine) bool { return !mine[l.LocationID] })
 	r.Shipments = slices.DeleteFunc(r.Shipments, func(sh RecallShipment) bool { return !mine[sh.ToLocationID] })
 	r.Hospitals = slices.DeleteFunc(r.Hospitals, func(h RecallHospital) bool { return h.OrganisationID != org })
+	r.Spools = slices.DeleteFunc(r.Spools, func(sp *Spool) bool { return sp.MakerID != u.ID })
 	return r, nil
 }
 
