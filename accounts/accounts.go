@@ -7,7 +7,6 @@ package accounts
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"runtime"
 	"time"
 
@@ -85,6 +84,3 @@ func requireCoordinator(ctx context.Context, action string) (*makerhub.User, err
 
 // rollback ends tx if it has not been committed; errors are irrelevant then.
 func rollback(tx *sql.Tx) { _ = tx.Rollback() }
-
-// notFound reports whether err is sql.ErrNoRows.
-func notFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }

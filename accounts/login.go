@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/internal/sqlite"
 )
 
 // Credentials are what a user logs in with.
@@ -49,7 +50,7 @@ func (s *Service) Login(ctx context.Context, c Credentials, clientIP string) (*S
 	var id int64
 	var hash string
 	err := s.db.QueryRowContext(ctx, `SELECT id, password_hash FROM users WHERE email = ?`, email).Scan(&id, &hash)
-	if notFound(err) {
+	if sqlite.NoRows(err) {
 		hash = s.dummyHash
 	} else if err != nil {
 		return nil, err

@@ -72,7 +72,7 @@ func (s *Service) FindOrganisationByID(ctx context.Context, id int64) (*makerhub
 
 func findOrganisationByID(ctx context.Context, q sqlite.Queryer, id int64) (*makerhub.Organisation, error) {
 	o, err := scanOrganisation(q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations o WHERE o.id = ?`, id))
-	if notFound(err) {
+	if sqlite.NoRows(err) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Organisation %d does not exist.", id)
 	}
 	return o, err

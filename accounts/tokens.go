@@ -161,7 +161,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*makerhub.Us
 		FROM tokens t JOIN users u ON u.id = t.user_id LEFT JOIN organisations o ON o.id = u.organisation_id WHERE t.hash = ?`,
 		hash), []any{&tokenID, sqlite.NullTime(&expires), sqlite.NullTime(&revoked), sqlite.NullTime(&lastUsed)}})
 	switch {
-	case notFound(err):
+	case sqlite.NoRows(err):
 		return nil, 0, makerhub.Errorf(makerhub.EUNAUTHORIZED, "The token is not valid: log in again or create a new API token.")
 	case err != nil:
 		return nil, 0, err

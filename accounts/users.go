@@ -195,7 +195,7 @@ const userFrom = ` FROM users u LEFT JOIN organisations o ON o.id = u.organisati
 // findUserByID returns the user with its organisation, or ENOTFOUND.
 func findUserByID(ctx context.Context, q sqlite.Queryer, id int64) (*makerhub.User, error) {
 	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+userFrom+`WHERE u.id = ?`, id))
-	if notFound(err) {
+	if sqlite.NoRows(err) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "User %d does not exist.", id)
 	}
 	return u, err

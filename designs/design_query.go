@@ -140,5 +140,3 @@ func (s *Service) FindDesigns(ctx context.Context, f DesignFilter) ([]*Design, i
 	}
 	return list, total, rows.Err()
 }
-
-func notFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }

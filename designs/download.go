@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/internal/sqlite"
 )
 
 // Download is a file ready to be served.
@@ -50,7 +51,7 @@ func (s *Service) OpenFile(ctx context.Context, sum string) (*Download, error) {
 		COALESCE((SELECT group_concat(d.author_id) FROM version_files vf JOIN design_versions v ON v.id = vf.version_id
 			JOIN designs d ON d.id = v.design_id WHERE vf.sha256 = f.sha256), '')
 		FROM files f WHERE f.sha256 = ?`, sum).Scan(&dl.SHA256, &dl.Size, &dl.Kind, &dl.MediaType, &dl.Name, &published, &authors)
-	if notFound(err) {
+	if sqlite.NoRows(err) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "There is no file %s.", sum)
 	} else if err != nil {
 		return nil, err

@@ -476,7 +476,7 @@ func (s *Service) RemoveFile(ctx context.Context, designID int64, number int, su
 	}
 	var name string
 	err = tx.QueryRowContext(ctx, `DELETE FROM version_files WHERE version_id = ? AND sha256 = ? RETURNING name`, v.ID, sum).Scan(&name)
-	if notFound(err) {
+	if sqlite.NoRows(err) {
 		return makerhub.Errorf(makerhub.ENOTFOUND, "Version %d of design %d holds no file %s.", number, designID, sum)
 	} else if err != nil {
 		return err

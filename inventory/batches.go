@@ -55,7 +55,7 @@ func scanBatch(row interface{ Scan(...any) error }) (*Batch, error) {
 
 func findBatch(ctx context.Context, q sqlite.Queryer, id int64) (*Batch, error) {
 	b, err := scanBatch(q.QueryRowContext(ctx, `SELECT `+batchColumns+batchFrom+`WHERE b.id = ?`, id))
-	if notFound(err) {
+	if sqlite.NoRows(err) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Batch %d does not exist.", id)
 	} else if err != nil {
 		return nil, err
@@ -111,7 +111,7 @@ func (s *Service) Produce(ctx context.Context, jobID int64, in ProduceInput) (*B
 			return nil, err
 		}
 		material, perUnit = p.Material, p.FilamentG
-	} else if !notFound(err) {
+	} else if !sqlite.NoRows(err) {
 		return nil, err
 	}
 	tx, err := s.db.BeginTx(ctx, nil)

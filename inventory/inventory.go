@@ -11,7 +11,6 @@ package inventory
 
 import (
 	"database/sql"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -97,5 +96,3 @@ func New(db *sql.DB, d *designs.Service, p *production.Service, opts Options) *S
 	d.OnWithdraw(s.RecallWithdrawn)
 	return s
 }
-
-func notFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }

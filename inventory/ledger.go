@@ -261,7 +261,7 @@ func mayWorkAt(u *makerhub.User, loc *Location, kind MovementKind) error {
 func checkPlace(ctx context.Context, tx *sql.Tx, b *Batch, loc *Location) error {
 	var hub int64
 	err := tx.QueryRowContext(ctx, `SELECT location_id FROM quality_rules WHERE category = ?`, b.Category).Scan(&hub)
-	if notFound(err) {
+	if sqlite.NoRows(err) {
 		return nil
 	} else if err != nil {
 		return err

@@ -48,7 +48,7 @@ func scanLocation(row interface{ Scan(...any) error }) (*Location, error) {
 
 func findLocation(ctx context.Context, q sqlite.Queryer, id int64) (*Location, error) {
 	l, err := scanLocation(q.QueryRowContext(ctx, `SELECT `+locationColumns+` FROM locations l WHERE l.id = ?`, id))
-	if notFound(err) {
+	if sqlite.NoRows(err) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Location %d does not exist (see /api/v1/locations).", id)
 	}
 	return l, err
@@ -114,7 +114,7 @@ func (s *Service) FindLocationByID(ctx context.Context, id int64) (*Location, er
 func organisationLocation(ctx context.Context, q sqlite.Queryer, orgID int64, at string) (*Location, error) {
 	var id int64
 	err := q.QueryRowContext(ctx, `SELECT id FROM locations WHERE organisation_id = ?`, orgID).Scan(&id)
-	if notFound(err) {
+	if sqlite.NoRows(err) {
 		res, err := q.ExecContext(ctx, `INSERT INTO locations (kind, organisation_id, name, address, lat, lon, created_at)
 			SELECT CASE kind WHEN 'hospital' THEN 'hospital' ELSE 'maker_site' END, id, name, address, lat, lon, ?
 			FROM organisations WHERE id = ?`, at, orgID)

@@ -108,7 +108,7 @@ func (s *Service) CreateRecall(ctx context.Context, in RecallInput) (*Recall, er
 		var lifecycle string
 		err = tx.QueryRowContext(ctx, `SELECT id, lifecycle FROM design_versions WHERE design_id = ? AND number = ?`, in.DesignID, in.Version).Scan(&versionID, &lifecycle)
 		switch {
-		case notFound(err):
+		case sqlite.NoRows(err):
 			return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Design %d has no version %d.", in.DesignID, in.Version)
 		case err != nil:
 			return nil, err
@@ -150,7 +150,7 @@ func (s *Service) recall(ctx context.Context, tx *sql.Tx, u *makerhub.User, kind
 		err := tx.QueryRowContext(ctx, `SELECT id FROM recalls WHERE version_id = ?`, versionID).Scan(&open)
 		if err == nil {
 			return 0, makerhub.Errorf(makerhub.ECONFLICT, "This version is already recalled: recall %d.", open)
-		} else if !notFound(err) {
+		} else if !sqlite.NoRows(err) {
 			return 0, err
 		}
 	} else {
@@ -227,7 +227,7 @@ func (s *Service) findRecall(ctx context.Context, q sqlite.Queryer, id int64) (*
 	err := q.QueryRowContext(ctx, `SELECT r.id, r.kind, r.version_id, v.design_id, v.number, r.filament_lot, r.reason, r.created_by, r.created_at
 		FROM recalls r LEFT JOIN design_versions v ON v.id = r.version_id WHERE r.id = ?`, id).Scan(&r.ID, &r.Kind, &versionID,
 		&r.DesignID, &r.Version, &r.FilamentLot, &r.Reason, &r.CreatedBy, sqlite.Time(&r.CreatedAt))
-	if notFound(err) {
+	if sqlite.NoRows(err) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Recall %d does not exist.", id)
 	} else if err != nil {
 		return nil, err

@@ -88,7 +88,7 @@ func scanShipment(row interface{ Scan(...any) error }) (*Shipment, error) {
 
 func findShipment(ctx context.Context, q sqlite.Queryer, id int64) (*Shipment, error) {
 	sh, err := scanShipment(q.QueryRowContext(ctx, `SELECT `+shipmentColumns+` FROM shipments sh WHERE sh.id = ?`, id))
-	if notFound(err) {
+	if sqlite.NoRows(err) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Shipment %d does not exist.", id)
 	} else if err != nil {
 		return nil, err
@@ -265,7 +265,7 @@ func checkNotHeld(ctx context.Context, q sqlite.Queryer, batchID int64) error {
 	var reason string
 	err := q.QueryRowContext(ctx, `SELECT r.id, r.reason FROM batch_holds h JOIN recalls r ON r.id = h.recall_id
 		WHERE h.batch_id = ? AND h.released_at IS NULL ORDER BY r.id LIMIT 1`, batchID).Scan(&recall, &reason)
-	if notFound(err) {
+	if sqlite.NoRows(err) {
 		return nil
 	} else if err != nil {
 		return err
@@ -290,7 +290,7 @@ func (s *Service) fulfils(ctx context.Context, tx *sql.Tx, i int, b *Batch, to *
 	var state string
 	err := tx.QueryRowContext(ctx, `SELECT organisation_id, design_id, version_number, state FROM requests WHERE id = ?`, id).Scan(
 		&org, &design, &version, &state)
-	if notFound(err) {
+	if sqlite.NoRows(err) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "lines[%d].request_id: request %d does not exist.", i, id)
 	} else if err != nil {
 		return nil, err

@@ -79,7 +79,7 @@ func (s *Service) scanSpool(row interface{ Scan(...any) error }) (*Spool, error)
 
 func (s *Service) findSpool(ctx context.Context, q sqlite.Queryer, id int64) (*Spool, error) {
 	sp, err := s.scanSpool(q.QueryRowContext(ctx, `SELECT `+spoolColumns+` FROM spools WHERE id = ?`, id))
-	if notFound(err) {
+	if sqlite.NoRows(err) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Spool %d does not exist.", id)
 	}
 	return sp, err
@@ -134,7 +134,7 @@ func (s *Service) CreateSpool(ctx context.Context, in SpoolInput) (*Spool, error
 	}
 	defer tx.Rollback()
 	var role string
-	if err := tx.QueryRowContext(ctx, `SELECT role FROM users WHERE id = ?`, in.MakerID).Scan(&role); notFound(err) || role != string(makerhub.RoleMaker) {
+	if err := tx.QueryRowContext(ctx, `SELECT role FROM users WHERE id = ?`, in.MakerID).Scan(&role); sqlite.NoRows(err) || role != string(makerhub.RoleMaker) {
 		return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "User %d is not a maker: spools belong to makers.", in.MakerID)
 	} else if err != nil {
 		return nil, err

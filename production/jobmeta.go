@@ -37,7 +37,7 @@ func (s *Service) claimRead(ctx context.Context, id int64) (*Job, error) {
 		sqlite.NullTime(&j.OfferExpiresAt), &j.PrinterID, &j.ClaimedBy, sqlite.NullTime(&j.LeaseExpiresAt), &j.RunID, &j.Reason,
 		&j.DistanceKM, &j.CreatedBy, sqlite.Time(&j.CreatedAt), sqlite.Time(&j.UpdatedAt), &j.leaseHash)
 	if err != nil {
-		if notFoundErr(err) {
+		if sqlite.NoRows(err) {
 			return findJob(ctx, s.db, id) // its ENOTFOUND
 		}
 		return nil, err

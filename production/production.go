@@ -12,7 +12,6 @@ package production
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -146,5 +145,3 @@ func (s *Service) notify(ctx context.Context, tx *sql.Tx, n Notice) error {
 	}
 	return s.opts.Notifier.Notify(ctx, tx, n)
 }
-
-func notFoundErr(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -197,6 +197,9 @@ type Queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
+// NoRows reports whether err says a query found no row (sql.ErrNoRows).
+func NoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
 // IsUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY
 // constraint failure, which services turn into a conflict the user can act on.
 func IsUniqueViolation(err error) bool {

@@ -142,7 +142,7 @@ func (s *Service) RetryDelivery(ctx context.Context, id int64) (*Delivery, error
 
 func findDelivery(ctx context.Context, q sqlite.Queryer, id int64) (*Delivery, error) {
 	d, err := scanDelivery(q.QueryRowContext(ctx, `SELECT `+deliveryColumns+deliveryFrom+`WHERE d.id = ?`, id))
-	if notFound(err) {
+	if sqlite.NoRows(err) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Delivery %d does not exist.", id)
 	}
 	return d, err

@@ -205,7 +205,7 @@ func (s *Service) MarkRead(ctx context.Context, id int64) error {
 	var one int
 	err = s.db.QueryRowContext(ctx, `SELECT 1 FROM notifications n WHERE n.id = ? AND `+visibleTo,
 		id, u.ID, u.OrganisationID()).Scan(&one)
-	if notFound(err) {
+	if sqlite.NoRows(err) {
 		return makerhub.Errorf(makerhub.ENOTFOUND, "You have no notification %d.", id)
 	}
 	return err

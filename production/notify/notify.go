@@ -3,7 +3,6 @@ package notify
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -152,5 +151,3 @@ func requireOrgMember(ctx context.Context, orgID int64) (*makerhub.User, error) 
 func knownKind(kind string) bool { return slices.Contains(Kinds, kind) }
 
 func kindList() string { return strings.Join(Kinds, ", ") }
-
-func notFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -156,7 +156,7 @@ func (s *Service) FindWebhookByID(ctx context.Context, id int64) (*Webhook, erro
 // authorizedWebhook loads webhook id and checks that the caller may manage it.
 func (s *Service) authorizedWebhook(ctx context.Context, q sqlite.Queryer, id int64) (*Webhook, error) {
 	w, err := scanWebhook(q.QueryRowContext(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id = ?`, id))
-	if notFound(err) {
+	if sqlite.NoRows(err) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Webhook %d does not exist.", id)
 	} else if err != nil {
 		return nil, err
