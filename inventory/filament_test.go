@@ -22,7 +22,7 @@ func (e *env) spool(u *makerhub.User, in inventory.SpoolInput) *inventory.Spool 
 
 func (e *env) findSpool(id int64) *inventory.Spool {
 	e.T.Helper()
-	sps, err := e.inv.FindSpools(as(e.Coord), inventory.SpoolFilter{})
+	sps, _, err := e.inv.FindSpools(as(e.Coord), inventory.SpoolFilter{})
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -73,9 +73,25 @@ func TestSpoolRegistrationRefusesBadInput(t *testing.T) {
 	}
 	// Makers see their own spools only.
 	e.spool(e.Coord, inventory.SpoolInput{MakerID: e.Other.ID, Material: "PLA", GramsLeft: g, Donor: "Région Auvergne-Rhône-Alpes"})
-	mine, err := e.inv.FindSpools(as(e.Maker), inventory.SpoolFilter{MakerID: e.Other.ID})
-	if err != nil || len(mine) != 1 || mine[0].ID != sp.ID {
-		t.Fatalf("the maker's list: %v, %v", mine, err)
+	mine, total, err := e.inv.FindSpools(as(e.Maker), inventory.SpoolFilter{MakerID: e.Other.ID})
+	if err != nil || len(mine) != 1 || total != 1 || mine[0].ID != sp.ID {
+		t.Fatalf("the maker's list: %v (%d), %v", mine, total, err)
+	}
+	e.spool(e.Maker, inventory.SpoolInput{Material: "PLA", GramsLeft: hubtest.Ptr(60.0)})
+	for _, c := range []struct {
+		f     inventory.SpoolFilter
+		n     int
+		total int
+	}{
+		{inventory.SpoolFilter{}, 3, 3},
+		{inventory.SpoolFilter{Low: true}, 1, 1},
+		{inventory.SpoolFilter{Material: "pla"}, 2, 2},
+		{inventory.SpoolFilter{MakerID: e.Maker.ID, Limit: 1, Offset: 1}, 1, 2},
+	} {
+		sps, total, err := e.inv.FindSpools(as(e.Coord), c.f)
+		if err != nil || len(sps) != c.n || total != c.total {
+			t.Errorf("%+v: %d spools of %d (%v); want %d of %d", c.f, len(sps), total, err, c.n, c.total)
+		}
 	}
 }
 
@@ -223,7 +239,7 @@ func TestFilamentForecast(t *testing.T) {
 	if units != 20 {
 		t.Fatalf("the maker claimed %d units", units)
 	}
-	needs, err := e.inv.FilamentForecast(as(e.Coord))
+	needs, err := e.inv.FilamentForecast(as(e.Coord), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,10 +258,13 @@ func TestFilamentForecast(t *testing.T) {
 			t.Errorf("forecast[%d] = %+v; want %+v", i, *needs[i], want[i])
 		}
 	}
-	mine, err := e.inv.FilamentForecast(as(e.Other))
+	if short, err := e.inv.FilamentForecast(as(e.Coord), true); err != nil || len(short) != 1 || *short[0] != want[0] {
+		t.Fatalf("the makers short of filament: %+v, %v", short, err)
+	}
+	mine, err := e.inv.FilamentForecast(as(e.Other), false)
 	if err != nil || len(mine) != 1 || mine[0].MakerID != e.Other.ID {
 		t.Fatalf("the other maker's forecast: %+v, %v", mine, err)
 	}
-	_, err = e.inv.FilamentForecast(as(e.Nurse))
+	_, err = e.inv.FilamentForecast(as(e.Nurse), false)
 	hubtest.WantCode(t, err, makerhub.EFORBIDDEN, "")
 }

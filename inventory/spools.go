@@ -230,21 +230,39 @@ func (s *Service) UpdateSpool(ctx context.Context, id int64, in SpoolUpdate) (*S
 type SpoolFilter struct {
 	MakerID  int64  // coordinators: one maker's; makers always see their own
 	Material string // PLA, PETG…
+	Low      bool   // only spools under the low threshold
+	Offset   int
+	Limit    int // default 100, at most 1000
 }
 
-// FindSpools lists spools, fullest first: a maker's own, or, for
-// coordinators, everyone's.
-func (s *Service) FindSpools(ctx context.Context, f SpoolFilter) ([]*Spool, error) {
+// FindSpools lists spools by maker and material, fullest first: a
+// maker's own, or, for coordinators, everyone's. It returns the page and
+// the total.
+func (s *Service) FindSpools(ctx context.Context, f SpoolFilter) ([]*Spool, int, error) {
 	u, err := makerhub.RequireRole(ctx, "makers and coordinators see spools", makerhub.RoleMaker, makerhub.RoleCoordinator)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	if f.Limit, err = makerhub.PageLimit(f.Offset, f.Limit, 100, 1000); err != nil {
+		return nil, 0, err
 	}
 	if u.Role == makerhub.RoleMaker {
 		f.MakerID = u.ID
 	}
-	return sqlite.Collect(s.scanSpool)(s.db.QueryContext(ctx, `SELECT `+spoolColumns+` FROM spools
-		WHERE (? = 0 OR maker_id = ?) AND (? = '' OR material = ?) ORDER BY maker_id, material, grams_left DESC, id`,
-		f.MakerID, f.MakerID, strings.ToUpper(f.Material), strings.ToUpper(f.Material)))
+	material := strings.ToUpper(strings.TrimSpace(f.Material))
+	low := math.Inf(1)
+	if f.Low {
+		low = s.lowSpoolG
+	}
+	where := ` FROM spools WHERE (? = 0 OR maker_id = ?) AND (? = '' OR material = ?) AND grams_left < ?`
+	args := []any{f.MakerID, f.MakerID, material, material, low}
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	sps, err := sqlite.Collect(s.scanSpool)(s.db.QueryContext(ctx, `SELECT `+spoolColumns+where+
+		` ORDER BY maker_id, material, grams_left DESC, id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...))
+	return sps, total, err
 }
 
 // FindSpoolEvents returns what changed a spool's grams, oldest first.
@@ -322,8 +340,10 @@ func (n *FilamentNeed) Short() bool { return n.ShortG > 0 }
 
 // FilamentForecast compares, for each maker and material, the grams their
 // claimed jobs still need with what their spools hold, most short first:
-// coordinators see every maker, a maker their own.
-func (s *Service) FilamentForecast(ctx context.Context) ([]*FilamentNeed, error) {
+// coordinators see every maker, a maker their own. onlyShort keeps the
+// makers who will run out, which is what a coordinator with donated
+// filament to hand out needs at national scale.
+func (s *Service) FilamentForecast(ctx context.Context, onlyShort bool) ([]*FilamentNeed, error) {
 	u, err := makerhub.RequireRole(ctx, "makers and coordinators see the filament forecast", makerhub.RoleMaker, makerhub.RoleCoordinator)
 	if err != nil {
 		return nil, err
@@ -332,7 +352,11 @@ func (s *Service) FilamentForecast(ctx context.Context) ([]*FilamentNeed, error)
 	if u.Role == makerhub.RoleMaker {
 		maker = u.ID
 	}
-	return s.forecast(ctx, s.db, maker)
+	needs, err := s.forecast(ctx, s.db, maker)
+	if onlyShort {
+		needs = slices.DeleteFunc(needs, func(n *FilamentNeed) bool { return !n.Short() })
+	}
+	return needs, err
 }
 
 func (s *Service) forecast(ctx context.Context, q sqlite.Queryer, maker int64) ([]*FilamentNeed, error) {

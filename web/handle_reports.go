@@ -22,23 +22,42 @@ func (s *Server) handleSpoolUpdate(c *gin.Context) {
 	byIDWith(s, c, "Spool", http.StatusOK, false, s.inventory.UpdateSpool)
 }
 
-// handleSpoolList lists spools; ?maker=ID (coordinators) and ?material=.
+// handleSpoolList lists spools; ?maker=ID (coordinators), ?material=,
+// ?low=true, ?offset=, ?limit=.
 func (s *Server) handleSpoolList(c *gin.Context) {
+	f := inventory.SpoolFilter{Material: c.Query("material")}
 	maker, err := queryInt(c, "maker", 0, 1, 1<<62)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	sps, err := s.inventory.FindSpools(c.Request.Context(), inventory.SpoolFilter{MakerID: int64(maker), Material: c.Query("material")})
-	s.reply(c, http.StatusOK, list[*inventory.Spool]{Items: sps, Total: len(sps), Limit: len(sps)}, err)
+	f.MakerID = int64(maker)
+	low, err := queryBool(c, "low")
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	f.Low = low != nil && *low
+	if f.Offset, f.Limit, err = page(c, 100, 1000); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	sps, total, err := s.inventory.FindSpools(c.Request.Context(), f)
+	s.reply(c, http.StatusOK, list[*inventory.Spool]{Items: sps, Total: total, Offset: f.Offset, Limit: f.Limit}, err)
 }
 
 func (s *Server) handleSpoolEvents(c *gin.Context) {
 	withList(s, c, "Spool", s.inventory.FindSpoolEvents)
 }
 
+// handleFilamentForecast: ?short=true keeps the makers who will run out.
 func (s *Server) handleFilamentForecast(c *gin.Context) {
-	ns, err := s.inventory.FilamentForecast(c.Request.Context())
+	short, err := queryBool(c, "short")
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	ns, err := s.inventory.FilamentForecast(c.Request.Context(), short != nil && *short)
 	s.reply(c, http.StatusOK, list[*inventory.FilamentNeed]{Items: ns, Total: len(ns), Limit: len(ns)}, err)
 }
 
