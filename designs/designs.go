@@ -163,6 +163,7 @@ type Service struct {
 	maxUpload int64
 	spools    *spoolFiles
 	log       *slog.Logger
+	drawing   chan struct{} // one thumbnail drawn at a time
 
 	onWithdraw WithdrawHook
 }
@@ -190,7 +191,7 @@ func New(db *sql.DB, blobs makerhub.BlobStore, opts Options) *Service {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{db: db, blobs: blobs, now: opts.Now, maxUpload: opts.MaxUpload,
-		spools: &spoolFiles{dir: opts.TempDir}, log: opts.Logger}
+		spools: &spoolFiles{dir: opts.TempDir}, log: opts.Logger, drawing: make(chan struct{}, 1)}
 }
 
 // Close removes the temporary files kept for the next uploads. The service

@@ -442,6 +442,9 @@ func (s *Service) removeIfUnreferenced(ctx context.Context, sum string) error {
 		s.log.Warn("could not delete an unreferenced object; makerhub fsck will report it", "sha256", sum, "error", err)
 		return storageError(err)
 	}
+	if err := s.blobs.Delete(ctx, ThumbnailKey(sum)); err != nil {
+		s.log.Warn("could not delete the thumbnail of an unreferenced object; makerhub fsck will report it", "sha256", sum, "error", err)
+	}
 	return tx.Commit()
 }
 

@@ -68,12 +68,17 @@ func (s *Service) Fsck(ctx context.Context, repair bool) (*FsckReport, error) {
 			r.Corrupt = append(r.Corrupt, f.sum)
 		}
 	}
-	for info, err := range s.blobs.List(ctx, "files/") {
-		if err != nil {
-			return nil, fmt.Errorf("list objects: %w", err)
-		}
-		if !known[info.Key] {
-			r.Unreferenced = append(r.Unreferenced, info.Key)
+	for _, prefix := range []string{"files/", "thumbnails/"} {
+		for info, err := range s.blobs.List(ctx, prefix) {
+			if err != nil {
+				return nil, fmt.Errorf("list objects: %w", err)
+			}
+			if sum, ok := thumbnailSum(info.Key); ok && known[FileKey(sum)] {
+				continue // the thumbnail of a known file
+			}
+			if !known[info.Key] {
+				r.Unreferenced = append(r.Unreferenced, info.Key)
+			}
 		}
 	}
 	if repair {
@@ -134,11 +139,14 @@ func (s *Service) removeOrphan(ctx context.Context, key string) (bool, error) {
 	}
 	defer tx.Rollback()
 	sum := key[strings.LastIndex(key, "/")+1:]
+	if thumb, ok := thumbnailSum(key); ok {
+		sum = thumb
+	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM files WHERE sha256 = ?`, sum).Scan(&n); err != nil {
 		return false, err
 	}
-	if n > 0 && FileKey(sum) == key {
+	if n > 0 && (FileKey(sum) == key || ThumbnailKey(sum) == key) {
 		return false, nil
 	}
 	if err := s.blobs.Delete(ctx, key); err != nil {

@@ -159,6 +159,12 @@ var roleMatrix = map[string]matrixEntry{
 	"HEAD /api/v1/files/:sha256": {func(_ *testHub, c *caller, w *world) (string, string, string) {
 		return "/api/v1/files/" + w.draftFile, "", c.token
 	}, authorOrCoordinator(200)},
+	"GET /api/v1/files/:sha256/thumbnail.png": {func(_ *testHub, c *caller, w *world) (string, string, string) {
+		return "/api/v1/files/" + w.draftFile + "/thumbnail.png", "", c.token
+	}, authorOrCoordinator(200)},
+	"HEAD /api/v1/files/:sha256/thumbnail.png": {func(_ *testHub, c *caller, w *world) (string, string, string) {
+		return "/api/v1/files/" + w.draftFile + "/thumbnail.png", "", c.token
+	}, authorOrCoordinator(200)},
 }
 
 func TestRoleMatrix(t *testing.T) {

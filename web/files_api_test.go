@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"image/png"
 	"net"
 	"net/http"
 	"os"
@@ -243,4 +244,34 @@ func TestDesignScenarios(t *testing.T) {
 		{name: "catalogue of materials", method: "GET", path: "/api/v1/materials", status: 200, contains: []string{`"id":"PETG"`, `"density_g_cm3":1.27`}},
 		{name: "catalogue of licences", method: "GET", path: "/api/v1/licences", status: 200, contains: []string{`"id":"CERN-OHL-S-2.0"`}},
 	})
+}
+
+// An STL file's thumbnail over HTTP: a PNG, drawn once, cached by anyone
+// once the version is published, revalidated by its ETag.
+func TestThumbnailOverHTTP(t *testing.T) {
+	h := newTestHub(t, accounts.Options{})
+	maker := h.newCaller("maker")
+	id, n, sum := h.draftWithFile(maker)
+	if r := h.request("GET", "/api/v1/files/"+sum+"/thumbnail.png", "", "", nil); r.StatusCode != 401 {
+		t.Fatalf("a draft's thumbnail, anonymously: %d %s", r.StatusCode, r.body)
+	}
+	if r := h.request("POST", fmt.Sprintf("/api/v1/designs/%d/versions/%d/publish", id, n), "", maker.token, nil); r.StatusCode != 200 {
+		t.Fatalf("publish: %d %s", r.StatusCode, r.body)
+	}
+	r := h.request("GET", "/api/v1/files/"+sum+"/thumbnail.png", "", "", nil)
+	if r.StatusCode != 200 || r.Header.Get("Content-Type") != "image/png" || r.Header.Get("Cache-Control") != "public, max-age=86400" ||
+		!strings.HasPrefix(r.Header.Get("Content-Disposition"), "inline") {
+		t.Fatalf("thumbnail: %d %v", r.StatusCode, r.Header)
+	}
+	img, err := png.Decode(strings.NewReader(r.body))
+	if err != nil || img.Bounds().Dx() != 256 {
+		t.Fatalf("not a 256 px PNG: %v", err)
+	}
+	etag := r.Header.Get("ETag")
+	if again := h.request("GET", "/api/v1/files/"+sum+"/thumbnail.png", "", "", http.Header{"If-None-Match": {etag}}); again.StatusCode != 304 {
+		t.Fatalf("revalidation with %s: %d", etag, again.StatusCode)
+	}
+	if r := h.request("GET", "/api/v1/files/"+strings.Repeat("f", 64)+"/thumbnail.png", "", "", nil); r.StatusCode != 404 {
+		t.Fatalf("an unknown file's thumbnail: %d %s", r.StatusCode, r.body)
+	}
 }

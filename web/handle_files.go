@@ -104,14 +104,31 @@ func (s *Server) handleFileDownload(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
+	// Content-addressed: the bytes under this URL never change.
+	serveDownload(c, dl, "attachment", `"`+dl.SHA256+`"`, "public, max-age=31536000, immutable")
+}
+
+// handleThumbnail serves an STL file's picture (drawn on first request).
+// Its URL stays while the renderer may change, so it is cached for a day.
+func (s *Server) handleThumbnail(c *gin.Context) {
+	dl, err := s.designs.Thumbnail(c.Request.Context(), c.Param("sha256"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	serveDownload(c, dl, "inline", `"`+dl.SHA256+"-"+designs.ThumbnailVersion+`"`, "public, max-age=86400")
+}
+
+// serveDownload serves dl with ranges, conditional requests and HEAD;
+// publicCache is its Cache-Control when anyone may have it.
+func serveDownload(c *gin.Context, dl *designs.Download, disposition, etag, publicCache string) {
 	h := c.Writer.Header()
 	h.Set("Content-Type", dl.MediaType)
-	h.Set("ETag", `"`+dl.SHA256+`"`)
+	h.Set("ETag", etag)
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": dl.Name}))
+	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": dl.Name}))
 	if dl.Public {
-		// Content-addressed: the bytes under this URL never change.
-		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		h.Set("Cache-Control", publicCache)
 	} else {
 		h.Set("Cache-Control", "private, no-cache")
 	}

@@ -51,6 +51,8 @@ func (s *Server) routes() {
 
 	api.GET("/files/:sha256", s.handleFileDownload)
 	api.HEAD("/files/:sha256", s.handleFileDownload)
+	api.GET("/files/:sha256/thumbnail.png", s.handleThumbnail)
+	api.HEAD("/files/:sha256/thumbnail.png", s.handleThumbnail)
 
 	api.GET("/printers", s.handlePrinterList)
 	api.POST("/printers", s.handlePrinterCreate)
