@@ -21,7 +21,9 @@ const currentVersionSQL = `(SELECT v.number FROM design_versions v WHERE v.desig
 const designColumns = `d.id, d.title, d.category, d.description, d.licence, d.source_url, d.organisation_id,
 	d.author_id, d.material, d.layer_height_mm, d.infill_percent, d.perimeters, d.supports, d.created_at, d.updated_at,
 	cur.number, COALESCE(cur.status, 'draft'),
-	COALESCE((SELECT group_concat(tag, ',') FROM (SELECT tag FROM design_tags WHERE design_id = d.id ORDER BY tag)), '')`
+	COALESCE((SELECT group_concat(tag, ',') FROM (SELECT tag FROM design_tags WHERE design_id = d.id ORDER BY tag)), ''),
+	COALESCE((SELECT vf.sha256 FROM version_files vf JOIN files f ON f.sha256 = vf.sha256
+		WHERE vf.version_id = cur.id AND f.kind = 'stl' ORDER BY vf.name LIMIT 1), '')`
 
 const designFrom = ` FROM designs d LEFT JOIN design_versions cur ON cur.design_id = d.id AND cur.number = ` + currentVersionSQL + ` `
 
@@ -35,7 +37,7 @@ func scanDesign(row interface{ Scan(...any) error }) (*Design, error) {
 	)
 	err := row.Scan(&d.ID, &d.Title, &d.Category, &d.Description, &licence, &d.SourceURL, &org,
 		&d.AuthorID, &d.Material, &d.PrintSettings.LayerHeightMM, &d.PrintSettings.InfillPercent, &d.PrintSettings.Perimeters,
-		&d.PrintSettings.Supports, sqlite.Time(&d.CreatedAt), sqlite.Time(&d.UpdatedAt), &current, &d.ReviewStatus, &tags)
+		&d.PrintSettings.Supports, sqlite.Time(&d.CreatedAt), sqlite.Time(&d.UpdatedAt), &current, &d.ReviewStatus, &tags, &d.Cover)
 	if err != nil {
 		return nil, err
 	}

@@ -85,9 +85,12 @@ type Design struct {
 	CurrentVersion *int `json:"current_version"`
 	// ReviewStatus is the current version's status, or draft when no
 	// version is published yet.
-	ReviewStatus Status    `json:"review_status"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ReviewStatus Status `json:"review_status"`
+	// Cover is the current version's first STL file (by name), whose
+	// thumbnail pictures the design; empty without one.
+	Cover     string    `json:"cover_sha256"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Version is one numbered version of a design.

@@ -104,6 +104,8 @@ func newTestHubOn(t *testing.T, opts accounts.Options, blobs makerhub.BlobStore,
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
+	// Redirects are answers to check (the pages' forms), not to follow.
+	ts.Client().CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &testHub{t: t, srv: srv, ts: ts, db: db, accounts: acc, blobs: blobs, tmpDir: dopts.TempDir, designs: ds, logs: logs, notify: nt, prod: prod}
 }
 

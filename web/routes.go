@@ -1,6 +1,11 @@
 package web
 
-import "github.com/gin-gonic/gin"
+import (
+	"io/fs"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
 
 // routes registers every route of the hub: this file is the map of the API.
 // docs/api (served at /api/v1/openapi.json) describes each one; a test keeps
@@ -14,6 +19,23 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
 	e.GET("/metrics", gin.WrapH(s.metrics.handler()))
+
+	// The pages (HTML, for browsers) and their assets.
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err) // the embedded folder is there by construction
+	}
+	e.StaticFS("/static", http.FS(static))
+	pages := e.Group("", s.authenticate)
+	pages.GET("/", s.handleHome)
+	pages.GET("/lang/:code", s.handleLang)
+	pages.GET("/login", s.handleLoginPage)
+	pages.POST("/login", s.handleLoginForm)
+	pages.POST("/logout", s.handleLogoutForm)
+	pages.GET("/signup", s.handleSignupPage)
+	pages.POST("/signup", s.handleSignupForm)
+	pages.GET("/designs", s.handleLibrary)
+	pages.GET("/designs/:id", s.handleDesignPage)
 
 	api := e.Group("/api/v1", s.authenticate)
 	api.GET("/openapi.json", s.handleOpenAPI)

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -80,6 +81,7 @@ type Server struct {
 	maxJSONBytes int64
 	metrics      *metrics
 	csrf         *http.CrossOriginProtection
+	pages        map[string]*template.Template
 	engine       *gin.Engine
 }
 
@@ -107,6 +109,11 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	if s.maxJSONBytes <= 0 {
 		s.maxJSONBytes = defaultMaxJSONBytes
+	}
+
+	var err error
+	if s.pages, err = pageTemplates(); err != nil {
+		return nil, fmt.Errorf("page templates: %w", err)
 	}
 
 	e := gin.New()

@@ -1,0 +1,130 @@
+package web
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+// The pages speak English and French: the hub's first communities are
+// French-speaking. Every string a page shows is a key of the catalogues in
+// web/i18n (one JSON file per language, the same keys in each: a test
+// checks it); numbers and dates are written as each language writes them.
+// golang.org/x/text matches Accept-Language and formats numbers; dates use
+// the two layouts below, as x/text has no date formatting.
+
+//go:embed i18n/*.json
+var catalogueFS embed.FS
+
+// langCookie remembers the language a user chose with the switch.
+const langCookie = "makerhub_lang"
+
+// Lang is a language the pages speak.
+type Lang struct {
+	Tag      language.Tag
+	Code     string // "en", "fr"
+	Name     string // in the language itself, for the switch
+	messages map[string]string
+	printer  *message.Printer
+	dateFmt  string
+	timeFmt  string
+	months   [12]string
+}
+
+var (
+	langs    []*Lang // the first is the default
+	matcher  language.Matcher
+	langByID = map[string]*Lang{}
+)
+
+func init() {
+	for _, l := range []*Lang{
+		{Tag: language.English, Code: "en", Name: "English", dateFmt: "2 %s 2006", timeFmt: "15:04",
+			months: [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}},
+		{Tag: language.French, Code: "fr", Name: "Français", dateFmt: "2 %s 2006", timeFmt: "15:04",
+			months: [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}},
+	} {
+		raw, err := catalogueFS.ReadFile("i18n/" + l.Code + ".json")
+		if err != nil {
+			panic(err)
+		}
+		if err := json.Unmarshal(raw, &l.messages); err != nil {
+			panic(fmt.Sprintf("web/i18n/%s.json: %v", l.Code, err))
+		}
+		l.printer = message.NewPrinter(l.Tag)
+		langs = append(langs, l)
+		langByID[l.Code] = l
+	}
+	tags := make([]language.Tag, len(langs))
+	for i, l := range langs {
+		tags[i] = l.Tag
+	}
+	matcher = language.NewMatcher(tags)
+}
+
+// T returns the message key in the language, formatted with args. A key
+// missing from the catalogue shows as itself, which the catalogue test
+// prevents from shipping.
+func (l *Lang) T(key string, args ...any) string {
+	m, ok := l.messages[key]
+	if !ok {
+		return key
+	}
+	if len(args) == 0 {
+		return m
+	}
+	return l.printer.Sprintf(m, args...)
+}
+
+// Number writes n as the language does (1,234.5 in English, 1 234,5 in
+// French).
+func (l *Lang) Number(n any) string { return l.printer.Sprint(n) }
+
+// Decimal writes x with digits decimals: 26.5 g, 26,5 g.
+func (l *Lang) Decimal(x float64, digits int) string { return l.printer.Sprintf("%.*f", digits, x) }
+
+// Bytes writes a size in kB or MB (ko, Mo in French), one decimal.
+func (l *Lang) Bytes(n int64) string {
+	kb, mb := "kB", "MB"
+	if l.Code == "fr" {
+		kb, mb = "ko", "Mo"
+	}
+	if n >= 1_000_000 {
+		return l.Decimal(float64(n)/1e6, 1) + "\u00a0" + mb
+	}
+	return l.Decimal(float64(n)/1e3, 1) + "\u00a0" + kb
+}
+
+// Duration writes a print time in minutes as hours and minutes: 2 h 38 min.
+func (l *Lang) Duration(minutes float64) string {
+	m := int(minutes + 0.5)
+	if m < 60 {
+		return fmt.Sprintf("%d\u00a0min", m)
+	}
+	return fmt.Sprintf("%d\u00a0h %02d\u00a0min", m/60, m%60)
+}
+
+// Date writes a day as the language does: 23 March 2026, 23 mars 2026.
+func (l *Lang) Date(t time.Time) string {
+	return fmt.Sprintf(t.Format(l.dateFmt), l.months[t.Month()-1])
+}
+
+// DateTime adds the time of day (24-hour clock in both languages).
+func (l *Lang) DateTime(t time.Time) string { return l.Date(t) + " " + t.Format(l.timeFmt) }
+
+// langOf picks the request's language: the one the user chose (the
+// cookie), else the best match for Accept-Language, else English.
+func langOf(r *http.Request) *Lang {
+	if ck, err := r.Cookie(langCookie); err == nil {
+		if l := langByID[ck.Value]; l != nil {
+			return l
+		}
+	}
+	_, i := language.MatchStrings(matcher, r.Header.Get("Accept-Language"))
+	return langs[i]
+}

@@ -1,0 +1,136 @@
+package web
+
+import (
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/designs"
+)
+
+// Every language has every key, with the same formatting verbs, and every
+// key the templates and handlers use exists.
+func TestCatalogues(t *testing.T) {
+	en := langByID["en"]
+	verbs := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
+	for _, l := range langs {
+		for k, m := range l.messages {
+			other, ok := en.messages[k]
+			if !ok {
+				t.Errorf("%s has %q, English does not", l.Code, k)
+				continue
+			}
+			if a, b := verbs.FindAllString(m, -1), verbs.FindAllString(other, -1); strings.Join(a, " ") != strings.Join(b, " ") {
+				t.Errorf("%s %q takes %v, English %v", l.Code, k, a, b)
+			}
+		}
+		for k := range en.messages {
+			if _, ok := l.messages[k]; !ok {
+				t.Errorf("%s lacks %q", l.Code, k)
+			}
+		}
+	}
+	used := map[string]bool{}
+	literal := regexp.MustCompile(`(?:\.L\.T|\bl\.T|\bL\.T) "([a-z0-9_.]+)"|\bl\.T\("([a-z0-9_.]+)"|\.T\("([a-z]+\.title)"\)`)
+	for _, pattern := range []string{"templates/*.html", "*.go"} {
+		files, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range literal.FindAllStringSubmatch(string(src), -1) {
+				if k := m[1] + m[2] + m[3]; !strings.HasSuffix(k, ".") { // a prefix: its keys are listed below
+					used[k] = true
+				}
+			}
+		}
+	}
+	if len(used) < 40 {
+		t.Fatalf("found only %d keys in use: the pattern no longer matches how pages translate", len(used))
+	}
+	// Keys built from values.
+	for _, r := range []makerhub.Role{makerhub.RoleMaker, makerhub.RoleHospital, makerhub.RoleCoordinator} {
+		used["role."+string(r)] = true
+	}
+	for _, c := range designs.Categories {
+		used["category."+string(c)] = true
+	}
+	for _, lc := range []designs.Lifecycle{designs.Active, designs.Superseded, designs.Withdrawn} {
+		used["lifecycle."+string(lc)] = true
+	}
+	for _, s := range []designs.Status{designs.Draft, designs.Submitted, designs.CommunityReviewed, designs.ClinicallyValidated, designs.Rejected} {
+		used["status."+string(s)] = true
+	}
+	for k := range used {
+		if _, ok := en.messages[k]; !ok {
+			t.Errorf("key %q is used but not in the catalogues", k)
+		}
+	}
+	for k := range en.messages {
+		if !used[k] && !strings.HasPrefix(k, "form.org.") {
+			t.Errorf("key %q is in the catalogues but no page uses it", k)
+		}
+	}
+}
+
+func TestNumbersAndDatesPerLanguage(t *testing.T) {
+	en, fr := langByID["en"], langByID["fr"]
+	if got := en.Number(1234.5); got != "1,234.5" {
+		t.Errorf("English 1234.5 = %q", got)
+	}
+	if got := fr.Number(1234.5); !strings.HasSuffix(got, "234,5") || strings.Contains(got, ",234") {
+		t.Errorf("French 1234.5 = %q", got)
+	}
+	day := time.Date(2020, 3, 23, 14, 5, 0, 0, time.UTC)
+	if got := en.DateTime(day); got != "23 March 2020 14:05" {
+		t.Errorf("English date %q", got)
+	}
+	if got := fr.Date(day); got != "23 mars 2020" {
+		t.Errorf("French date %q", got)
+	}
+}
+
+func TestLanguageChoice(t *testing.T) {
+	for _, c := range []struct{ accept, cookie, want string }{
+		{"", "", "en"},
+		{"fr-FR,fr;q=0.9,en;q=0.8", "", "fr"},
+		{"fr-CA", "", "fr"},
+		{"de-DE,de;q=0.9", "", "en"},
+		{"de;q=0.9,fr;q=0.5", "", "fr"},
+		{"fr-FR", "en", "en"},
+		{"en", "fr", "fr"},
+		{"fr", "xx", "fr"},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Accept-Language", c.accept)
+		if c.cookie != "" {
+			r.Header.Set("Cookie", langCookie+"="+c.cookie)
+		}
+		if got := langOf(r).Code; got != c.want {
+			t.Errorf("Accept-Language %q, cookie %q: %s; want %s", c.accept, c.cookie, got, c.want)
+		}
+	}
+}
+
+func TestLocalPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/designs?q=visor": "/designs?q=visor", "": "/", "//evil.example/x": "/", "https://evil.example": "/",
+		`/\evil.example`: "/", "designs": "/", "/%0d%0aSet-Cookie:x": "/%0d%0aSet-Cookie:x",
+	} {
+		if got := localPath(in); got != want {
+			t.Errorf("localPath(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
