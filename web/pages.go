@@ -113,7 +113,7 @@ func (s *Server) handleLang(c *gin.Context) {
 		s.abortWith(c, makerhub.ENOTFOUND, "The hub speaks en and fr, not %q.", c.Param("code"))
 		return
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: langCookie, Value: l.Code, Path: "/", MaxAge: 365 * 24 * 3600,
+	http.SetCookie(c.Writer, &http.Cookie{Name: langCookie, Value: l.Code, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true,
 		Secure: s.cookieSecure, SameSite: http.SameSiteLaxMode})
 	c.Redirect(http.StatusSeeOther, localPath(c.Query("next")))
 }
