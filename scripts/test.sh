@@ -5,7 +5,9 @@
 #      clone; ~4-6 minutes the first time) for the object-storage tests;
 #   3. Debian packages the tests drive are installed when missing
 #      (scripts/ensure-apt.sh): gnumeric, whose ssconvert opens the CSV
-#      exports as a spreadsheet does;
+#      exports as a spreadsheet does, and chromium, the browser the page
+#      tests drive (screenshots of each step go to $MAKERHUB_SCREENSHOTS,
+#      by default ${TMPDIR:-/tmp}/makerhub-screenshots);
 #   4. go test with the race detector over every package.
 # With CI=true, tests that need MinIO or a missing tool fail instead of
 # skipping.
@@ -29,7 +31,7 @@ export MAKERHUB_MINIO
 echo "using $MAKERHUB_MINIO" >&2
 
 echo "== tools the tests drive" >&2
-scripts/ensure-apt.sh ssconvert:gnumeric
+scripts/ensure-apt.sh ssconvert:gnumeric chromium:chromium
 
 echo "== go test -race" >&2
 go test -race -count=1 -timeout 30m "$@" ./...
