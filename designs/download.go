@@ -39,6 +39,24 @@ func ValidSHA256(s string) bool {
 // version is open to anyone; one held only by drafts is served to the
 // drafts' authors and to coordinators.
 func (s *Service) OpenFile(ctx context.Context, sum string) (*Download, error) {
+	dl, err := s.allowedFile(ctx, sum)
+	if err != nil {
+		return nil, err
+	}
+	info, err := s.blobs.Stat(ctx, FileKey(sum))
+	if err != nil {
+		if makerhub.ErrorCode(err) == makerhub.ENOTFOUND {
+			return nil, makerhub.WrapError(err, makerhub.EINTERNAL, "object of file %s is missing (run makerhub fsck)", sum)
+		}
+		return nil, storageError(err)
+	}
+	dl.ModTime = info.ModTime
+	return dl, nil
+}
+
+// allowedFile reads a file's row and checks that the caller may have it;
+// Open reads its object. It asks nothing of object storage.
+func (s *Service) allowedFile(ctx context.Context, sum string) (*Download, error) {
 	if !ValidSHA256(sum) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "There is no file %q: files are named by their SHA-256, 64 lowercase hex digits.", sum)
 	}
@@ -66,14 +84,6 @@ func (s *Service) OpenFile(ctx context.Context, sum string) (*Download, error) {
 			return nil, makerhub.Errorf(makerhub.EFORBIDDEN, "File %s belongs to a draft: only its author and coordinators can download it.", sum)
 		}
 	}
-	info, err := s.blobs.Stat(ctx, FileKey(sum))
-	if err != nil {
-		if makerhub.ErrorCode(err) == makerhub.ENOTFOUND {
-			return nil, makerhub.WrapError(err, makerhub.EINTERNAL, "object of file %s is missing (run makerhub fsck)", sum)
-		}
-		return nil, storageError(err)
-	}
-	dl.ModTime = info.ModTime
 	key := FileKey(sum)
 	dl.Open = func(ctx context.Context, offset, length int64) (io.ReadCloser, error) {
 		rc, err := s.blobs.Get(ctx, key, offset, length)

@@ -39,10 +39,12 @@ func thumbnailSum(key string) (string, bool) {
 // Thumbnail returns a PNG picture of an STL file, to whoever may download
 // the file. The first request draws it from the stored file and its
 // analysis (stl.Render) and stores it in object storage beside the file;
-// later requests read it from there. Drawings take turns (one at a time),
+// later requests read it from there (one query and one Stat of the
+// picture, never of the file). Drawings take turns (one at a time),
 // so that a page of new thumbnails cannot take every core.
 func (s *Service) Thumbnail(ctx context.Context, sum string) (*Download, error) {
-	file, err := s.OpenFile(ctx, sum)
+	// The file's row decides access; its object is read only to draw.
+	file, err := s.allowedFile(ctx, sum)
 	if err != nil {
 		return nil, err
 	}

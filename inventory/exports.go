@@ -25,12 +25,12 @@ type ExportFilter struct {
 // for a spreadsheet; text is never taken for a formula.
 type Cell = any
 
+// export is a table: its headings, and the query that reads it. Columns
+// whose heading ends in _utc hold stored times. A query with parameters
+// takes the window's bounds.
 type export struct {
 	header []string
 	query  string
-	// times are the columns holding stored times, to parse. A query with
-	// parameters takes the window's bounds.
-	times map[int]bool
 }
 
 var exports = map[string]export{
@@ -41,7 +41,6 @@ var exports = map[string]export{
 			r.quantity, r.delivered, r.cancelled, r.in_inventory, r.quantity - r.delivered - r.cancelled, r.state, r.delivery_address, r.notes
 			FROM requests r JOIN organisations o ON o.id = r.organisation_id JOIN designs d ON d.id = r.design_id
 			WHERE r.created_at >= ? AND r.created_at < ? ORDER BY r.id`,
-		times: map[int]bool{1: true, 9: true},
 	},
 	"shipments": {
 		header: []string{"shipment_id", "created_at_utc", "updated_at_utc", "state", "from_location_id", "from", "to_location_id", "to",
@@ -52,7 +51,6 @@ var exports = map[string]export{
 			JOIN shipment_lines sl ON sl.shipment_id = sh.id JOIN batches b ON b.id = sl.batch_id
 			JOIN design_versions v ON v.id = b.version_id JOIN designs d ON d.id = v.design_id
 			WHERE sh.created_at >= ? AND sh.created_at < ? ORDER BY sh.id, sl.batch_id, sl.status`,
-		times: map[int]bool{1: true, 2: true},
 	},
 	"stock": {
 		header: []string{"location_id", "location", "location_kind", "batch_id", "design_id", "design", "version", "maker_id", "maker",
@@ -72,7 +70,6 @@ var exports = map[string]export{
 			JOIN designs d ON d.id = v.design_id LEFT JOIN locations fl ON fl.id = m.from_location_id
 			LEFT JOIN locations tl ON tl.id = m.to_location_id LEFT JOIN users u ON u.id = m.actor_id
 			WHERE m.at >= ? AND m.at < ? ORDER BY m.id`,
-		times: map[int]bool{1: true},
 	},
 }
 
@@ -133,7 +130,7 @@ func (s *Service) Export(ctx context.Context, name string, f ExportFilter, emit 
 		}
 		rec := make([]Cell, len(vals))
 		for i, v := range vals {
-			if rec[i], err = exportCell(v, e.times[i]); err != nil {
+			if rec[i], err = exportCell(v, strings.HasSuffix(e.header[i], "_utc")); err != nil {
 				return fmt.Errorf("export %s, column %s: %w", name, e.header[i], err)
 			}
 		}
@@ -211,8 +208,6 @@ func FormatCell(c Cell) string {
 		return ""
 	case int64:
 		return strconv.FormatInt(v, 10)
-	case int:
-		return strconv.Itoa(v)
 	case float64:
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	case time.Time:

@@ -3,6 +3,7 @@ package inventory_test
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/makerhub/makerhub"
@@ -50,6 +51,7 @@ func TestSpoolRegistrationRefusesBadInput(t *testing.T) {
 		{e.Maker, inventory.SpoolInput{Material: "PETG", GramsLeft: hubtest.Ptr(-5.0)}, makerhub.EUNPROCESSABLE, "grams_left is -5"},
 		{e.Maker, inventory.SpoolInput{Material: "PETG", GramsLeft: hubtest.Ptr(1e9)}, makerhub.EUNPROCESSABLE, "from 0 to 100000"},
 		{e.Maker, inventory.SpoolInput{Material: " ", GramsLeft: g}, makerhub.EINVALID, "material is required"},
+		{e.Maker, inventory.SpoolInput{Material: "PLA", GramsLeft: g, Colour: strings.Repeat("x", 101)}, makerhub.EINVALID, "colour must be at most 100"},
 		{e.Maker, inventory.SpoolInput{MakerID: e.Other.ID, Material: "PLA", GramsLeft: g}, makerhub.EFORBIDDEN, "register their own spools"},
 		{e.Coord, inventory.SpoolInput{Material: "PLA", GramsLeft: g}, makerhub.EINVALID, "maker_id is required"},
 		{e.Coord, inventory.SpoolInput{MakerID: e.Nurse.ID, Material: "PLA", GramsLeft: g}, makerhub.EUNPROCESSABLE, "is not a maker"},
@@ -66,6 +68,8 @@ func TestSpoolRegistrationRefusesBadInput(t *testing.T) {
 	hubtest.WantCode(t, err, makerhub.EFORBIDDEN, "another maker's")
 	_, err = e.inv.UpdateSpool(as(e.Maker), sp.ID, inventory.SpoolUpdate{GramsLeft: hubtest.Ptr(math.NaN())})
 	hubtest.WantCode(t, err, makerhub.EUNPROCESSABLE, "grams_left is NaN")
+	_, err = e.inv.UpdateSpool(as(e.Maker), sp.ID, inventory.SpoolUpdate{Lot: hubtest.Ptr(strings.Repeat("l", 201))})
+	hubtest.WantCode(t, err, makerhub.EINVALID, "lot must be at most 200")
 	_, err = e.inv.FindSpoolEvents(as(e.Other), sp.ID)
 	hubtest.WantCode(t, err, makerhub.EFORBIDDEN, "")
 	if got := e.findSpool(sp.ID); got.Material != "PETG" || got.GramsLeft != 1000 || got.Low {

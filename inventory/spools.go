@@ -95,9 +95,20 @@ func checkGrams(field string, g *float64) error {
 	return nil
 }
 
-func checkLabel(field, v string, max int) error {
-	if len(v) > max {
-		return makerhub.Errorf(makerhub.EINVALID, "%s must be at most %d characters long.", field, max)
+// spoolLabels trims a spool's colour, lot and donor (those given: nil is
+// left out) and checks their lengths.
+func spoolLabels(colour, lot, donor *string) error {
+	for _, f := range []struct {
+		name string
+		v    *string
+		max  int
+	}{{"colour", colour, 100}, {"lot", lot, 200}, {"donor", donor, 200}} {
+		if f.v == nil {
+			continue
+		}
+		if *f.v = strings.TrimSpace(*f.v); len(*f.v) > f.max {
+			return makerhub.Errorf(makerhub.EINVALID, "%s must be at most %d characters long.", f.name, f.max)
+		}
 	}
 	return nil
 }
@@ -118,15 +129,14 @@ func (s *Service) CreateSpool(ctx context.Context, in SpoolInput) (*Spool, error
 		return nil, makerhub.Errorf(makerhub.EINVALID, "maker_id is required: the maker who has the spool.")
 	}
 	in.Material = strings.ToUpper(strings.TrimSpace(in.Material))
-	in.Colour, in.Lot, in.Donor = strings.TrimSpace(in.Colour), strings.TrimSpace(in.Lot), strings.TrimSpace(in.Donor)
 	if in.Material == "" || len(in.Material) > 40 {
 		return nil, makerhub.Errorf(makerhub.EINVALID, "material is required (at most 40 characters): PLA, PETG, ABS…")
 	}
-	for _, err := range []error{checkGrams("grams_left", in.GramsLeft), checkLabel("colour", in.Colour, 100),
-		checkLabel("lot", in.Lot, 200), checkLabel("donor", in.Donor, 200)} {
-		if err != nil {
-			return nil, err
-		}
+	if err := checkGrams("grams_left", in.GramsLeft); err != nil {
+		return nil, err
+	}
+	if err := spoolLabels(&in.Colour, &in.Lot, &in.Donor); err != nil {
+		return nil, err
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -185,17 +195,8 @@ func (s *Service) UpdateSpool(ctx context.Context, id int64, in SpoolUpdate) (*S
 			return nil, err
 		}
 	}
-	for _, f := range []struct {
-		name string
-		v    *string
-		max  int
-	}{{"colour", in.Colour, 100}, {"lot", in.Lot, 200}, {"donor", in.Donor, 200}} {
-		if f.v != nil {
-			*f.v = strings.TrimSpace(*f.v)
-			if err := checkLabel(f.name, *f.v, f.max); err != nil {
-				return nil, err
-			}
-		}
+	if err := spoolLabels(in.Colour, in.Lot, in.Donor); err != nil {
+		return nil, err
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

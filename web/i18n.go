@@ -16,7 +16,7 @@ import (
 // web/i18n (one JSON file per language, the same keys in each: a test
 // checks it); numbers and dates are written as each language writes them.
 // golang.org/x/text matches Accept-Language and formats numbers; dates use
-// the two layouts below, as x/text has no date formatting.
+// month names per language, as x/text has no date formatting.
 
 //go:embed i18n/*.json
 var catalogueFS embed.FS
@@ -31,8 +31,6 @@ type Lang struct {
 	Name     string // in the language itself, for the switch
 	messages map[string]string
 	printer  *message.Printer
-	dateFmt  string
-	timeFmt  string
 	months   [12]string
 }
 
@@ -44,9 +42,9 @@ var (
 
 func init() {
 	for _, l := range []*Lang{
-		{Tag: language.English, Code: "en", Name: "English", dateFmt: "2 %s 2006", timeFmt: "15:04",
+		{Tag: language.English, Code: "en", Name: "English",
 			months: [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}},
-		{Tag: language.French, Code: "fr", Name: "Français", dateFmt: "2 %s 2006", timeFmt: "15:04",
+		{Tag: language.French, Code: "fr", Name: "Français",
 			months: [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}},
 	} {
 		raw, err := catalogueFS.ReadFile("i18n/" + l.Code + ".json")
@@ -81,11 +79,8 @@ func (l *Lang) T(key string, args ...any) string {
 	return l.printer.Sprintf(m, args...)
 }
 
-// Number writes n as the language does (1,234.5 in English, 1 234,5 in
-// French).
-func (l *Lang) Number(n any) string { return l.printer.Sprint(n) }
-
-// Decimal writes x with digits decimals: 26.5 g, 26,5 g.
+// Decimal writes x with digits decimals as the language does: 1,234.5 in
+// English, 1 234,5 in French.
 func (l *Lang) Decimal(x float64, digits int) string { return l.printer.Sprintf("%.*f", digits, x) }
 
 // Bytes writes a size in kB or MB (ko, Mo in French), one decimal.
@@ -111,11 +106,8 @@ func (l *Lang) Duration(minutes float64) string {
 
 // Date writes a day as the language does: 23 March 2026, 23 mars 2026.
 func (l *Lang) Date(t time.Time) string {
-	return fmt.Sprintf(t.Format(l.dateFmt), l.months[t.Month()-1])
+	return fmt.Sprintf(t.Format("2 %s 2006"), l.months[t.Month()-1]) // the same order in both
 }
-
-// DateTime adds the time of day (24-hour clock in both languages).
-func (l *Lang) DateTime(t time.Time) string { return l.Date(t) + " " + t.Format(l.timeFmt) }
 
 // langOf picks the request's language: the one the user chose (the
 // cookie), else the best match for Accept-Language, else English.
