@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"time"
 
 	"golang.org/x/text/language"
@@ -76,8 +77,17 @@ func (l *Lang) T(key string, args ...any) string {
 	if len(args) == 0 {
 		return m
 	}
+	for i, a := range args { // templates pass optional fields as pointers
+		if v := reflect.ValueOf(a); v.Kind() == reflect.Pointer && !v.IsNil() {
+			args[i] = v.Elem().Interface()
+		}
+	}
 	return l.printer.Sprintf(m, args...)
 }
+
+// has reports whether the catalogue has key: a key from a URL is shown
+// only if it does.
+func (l *Lang) has(key string) bool { _, ok := l.messages[key]; return ok }
 
 // Decimal writes x with digits decimals as the language does: 1,234.5 in
 // English, 1 234,5 in French.
@@ -107,6 +117,12 @@ func (l *Lang) Duration(minutes float64) string {
 // Date writes a day as the language does: 23 March 2026, 23 mars 2026.
 func (l *Lang) Date(t time.Time) string {
 	return fmt.Sprintf(t.Format("2 %s 2006"), l.months[t.Month()-1]) // the same order in both
+}
+
+// Time writes a moment in UTC, which the hub keeps: 23 March 2026, 14:05 UTC.
+func (l *Lang) Time(t time.Time) string {
+	t = t.UTC()
+	return l.Date(t) + ", " + t.Format("15:04") + "\u00a0UTC"
 }
 
 // langOf picks the request's language: the one the user chose (the

@@ -73,6 +73,25 @@ func TestCatalogues(t *testing.T) {
 	for _, s := range []designs.Status{designs.Draft, designs.Submitted, designs.CommunityReviewed, designs.ClinicallyValidated, designs.Rejected} {
 		used["status."+string(s)] = true
 	}
+	for _, k := range []string{"cause.version_not_acceptable", "cause.no_fitting_printer", "cause.wrong_material",
+		"cause.no_capacity_before_deadline", "cause.no_capacity", "request.open", "request.fulfilled", "request.cancelled",
+		"shipment.prepared", "shipment.in_transit", "shipment.delivered", "shipment.received", "shipment.cancelled",
+		"stock.unchecked", "stock.passed", "chart.requested", "chart.produced", "chart.delivered", "place.maker", "place.hub", "place.hospital",
+		"priority.critical", "priority.high", "priority.normal"} {
+		used[k] = true
+	}
+	// The ?done= sentences, one per action, as routes.go names them.
+	routes, err := os.ReadFile("routes.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := regexp.MustCompile(`(?:act|designAction)\("([a-z]+)"`).FindAllStringSubmatch(string(routes), -1)
+	if len(actions) < 20 {
+		t.Fatalf("found only %d actions in routes.go: the pattern no longer matches", len(actions))
+	}
+	for _, m := range actions {
+		used["done."+m[1]] = true
+	}
 	for k := range used {
 		if _, ok := en.messages[k]; !ok {
 			t.Errorf("key %q is used but not in the catalogues", k)

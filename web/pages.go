@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/makerhub/makerhub/accounts"
 	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/designs/stl"
+	"github.com/makerhub/makerhub/inventory"
 )
 
 // The pages are rendered on the server with html/template, which escapes
@@ -28,11 +30,22 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// contentSecurityPolicy allows the hub's own scripts, styles and images
-// only: no inline script or style, no plug-ins, no framing, forms posted
+// pagePolicy is the pages' Content-Security-Policy: the hub's own
+// scripts, styles and images only (and the map's tile server, if one is
+// set): no inline script or style, no plug-ins, no framing, forms posted
 // only to the hub. Thumbnails are same-origin; data: is for icons.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+func pagePolicy(tiles string) (string, error) {
+	img := "'self' data:"
+	if tiles != "" {
+		u, err := url.Parse(tiles)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || !strings.Contains(tiles, "{z}") {
+			return "", fmt.Errorf("map tiles %q: give a URL template such as https://tile.openstreetmap.org/{z}/{x}/{y}.png", tiles)
+		}
+		img += " " + u.Scheme + "://" + u.Host
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src " + img + "; " +
+		"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'", nil
+}
 
 // view is what every page template gets.
 type view struct {
@@ -44,6 +57,21 @@ type view struct {
 	Path    string // this page's path and query, for the language switch
 	Error   string
 	Data    any
+}
+
+// pageFuncs are the few helpers templates need beyond the language's.
+var pageFuncs = template.FuncMap{
+	"add":  func(a, b float64) float64 { return a + b },
+	"sub":  func(a, b float64) float64 { return a - b },
+	"join": func(s []string) string { return strings.Join(s, ", ") },
+	// units sums a shipment's lines.
+	"units": func(lines []inventory.ShipmentLine) int {
+		n := 0
+		for _, l := range lines {
+			n += l.Quantity
+		}
+		return n
+	},
 }
 
 // pageTemplates parses each page with the layout.
@@ -58,7 +86,7 @@ func pageTemplates() (map[string]*template.Template, error) {
 		if name == "layout" {
 			continue
 		}
-		t, err := template.ParseFS(templateFS, "templates/layout.html", n)
+		t, err := template.New(name).Funcs(pageFuncs).ParseFS(templateFS, "templates/layout.html", n)
 		if err != nil {
 			return nil, err
 		}
@@ -80,7 +108,7 @@ func (s *Server) render(c *gin.Context, status int, name, title string, p *view)
 		return
 	}
 	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("Content-Security-Policy", s.csp)
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Vary", "Cookie, Accept-Language")
@@ -92,10 +120,9 @@ func (s *Server) render(c *gin.Context, status int, name, title string, p *view)
 // for what the user can fix, a generic sentence for the rest (logged).
 func (s *Server) formError(c *gin.Context, l *Lang, err error) (int, string) {
 	err = classify(err)
-	switch code := makerhub.ErrorCode(err); code {
-	case makerhub.EINVALID, makerhub.EUNPROCESSABLE, makerhub.ECONFLICT, makerhub.EUNAUTHORIZED, makerhub.EFORBIDDEN,
-		makerhub.ERATELIMITED, makerhub.ENOTFOUND, makerhub.EUNAVAILABLE:
-		return errorStatus[code], makerhub.ErrorMessage(err)
+	code := makerhub.ErrorCode(err)
+	if status, ok := errorStatus[code]; ok && (status < 500 || code == makerhub.EUNAVAILABLE) {
+		return status, makerhub.ErrorMessage(err)
 	}
 	s.log.Error("page", "request_id", requestID(c), "err", err)
 	return http.StatusInternalServerError, l.T("error.internal", requestID(c))
@@ -269,12 +296,25 @@ type designPage struct {
 	Design   *designs.Design
 	Versions []*designs.Version
 	Shown    *designs.Version // ?version=N, else the current one, else the newest the caller may see
+	Done     string           // the catalogue key of what the last action did
+	Assets   assets
+	STL      *designs.File // the shown version's first STL, for the 3D viewer
+	// What the user may do: the author and coordinators upload to a draft,
+	// publish it and open new versions; coordinators review.
+	Editable, Reviewer bool
+	HasDraft           bool // the design has a draft version already
+	MaxUploadMB        int64
 }
 
-// handleDesignPage shows a design: its picture, facts, licence, the files
-// of a version with their analysis (size, volume, watertightness, print
-// time, filament, the beds it fits), and its versions.
+// handleDesignPage shows a design: its picture and 3D view, facts,
+// licence, the files of a version with their analysis (size, volume,
+// watertightness, print time, filament, the beds it fits), its versions,
+// and the forms of what the user may do with it.
 func (s *Server) handleDesignPage(c *gin.Context) {
+	s.designPage(c, http.StatusOK, "", c.Query("done"))
+}
+
+func (s *Server) designPage(c *gin.Context, status int, errMsg, done string) {
 	l := langOf(c.Request)
 	ctx := c.Request.Context()
 	fail := func(err error) {
@@ -286,7 +326,10 @@ func (s *Server) handleDesignPage(c *gin.Context) {
 		fail(err)
 		return
 	}
-	p := designPage{BedName: bedNames}
+	p := designPage{BedName: bedNames, Assets: built, MaxUploadMB: s.maxUpload >> 20}
+	if done != "" && l.has("done."+done) {
+		p.Done = "done." + done
+	}
 	if p.Design, err = s.designs.FindDesignByID(ctx, id); err != nil {
 		fail(err)
 		return
@@ -299,7 +342,11 @@ func (s *Server) handleDesignPage(c *gin.Context) {
 	if p.Design.CurrentVersion != nil {
 		want = *p.Design.CurrentVersion
 	}
-	if raw := c.Query("version"); raw != "" {
+	raw := c.Query("version")
+	if raw == "" && c.Param("n") != "" {
+		raw = c.Param("n") // an action on a version shows that version
+	}
+	if raw != "" {
 		if want, err = strconv.Atoi(raw); err != nil || want <= 0 {
 			fail(makerhub.Errorf(makerhub.EINVALID, "version=%q is not a version number.", raw))
 			return
@@ -309,10 +356,22 @@ func (s *Server) handleDesignPage(c *gin.Context) {
 		if v.Number == want || want == 0 && (p.Shown == nil || v.Number > p.Shown.Number) {
 			p.Shown = v
 		}
+		p.HasDraft = p.HasDraft || v.Status == designs.Draft
 	}
-	if p.Shown == nil && c.Query("version") != "" {
-		fail(makerhub.Errorf(makerhub.ENOTFOUND, "Design %d has no version %s you can see.", id, c.Query("version")))
+	if p.Shown == nil && raw != "" {
+		fail(makerhub.Errorf(makerhub.ENOTFOUND, "Design %d has no version %s you can see.", id, raw))
 		return
 	}
-	s.render(c, http.StatusOK, "design", p.Design.Title, &view{Section: "designs", Data: p})
+	if p.Shown != nil {
+		for _, f := range p.Shown.Files {
+			if f.Kind == designs.KindSTL && p.STL == nil {
+				p.STL = f
+			}
+		}
+	}
+	if u := makerhub.UserFromContext(ctx); u != nil {
+		p.Reviewer = u.Role == makerhub.RoleCoordinator
+		p.Editable = p.Reviewer || u.ID == p.Design.AuthorID
+	}
+	s.render(c, status, "design", p.Design.Title, &view{Section: "designs", Error: errMsg, Data: p})
 }

@@ -22,6 +22,15 @@ func isPageRoute(path string) bool {
 var pageRoutes = []string{
 	"GET /", "GET /lang/:code", "GET /login", "POST /login", "POST /logout", "GET /signup", "POST /signup", "GET /designs", "GET /designs/:id",
 	"GET /static/*filepath", "HEAD /static/*filepath",
+	// dashboard_test.go
+	"GET /designs/new", "POST /designs/new", "POST /designs/:id/versions", "POST /designs/:id/versions/:n/files",
+	"POST /designs/:id/versions/:n/publish", "POST /designs/:id/versions/:n/review", "GET /dashboard",
+	"POST /dashboard/printers", "POST /dashboard/spools", "POST /dashboard/jobs/:id/claim", "POST /dashboard/jobs/:id/progress",
+	"POST /dashboard/jobs/:id/complete", "POST /dashboard/jobs/:id/release", "POST /dashboard/jobs/:id/handover",
+	"POST /dashboard/batches/:id/pass", "POST /dashboard/batches/:id/ship", "POST /dashboard/shipments/:id/dispatch",
+	"POST /dashboard/requests", "POST /dashboard/requests/:id/reconfirm", "POST /dashboard/requests/:id/cancel",
+	"POST /dashboard/shipments/:id/receive", "POST /dashboard/organisations/:id/verify", "POST /dashboard/routing",
+	"POST /dashboard/recalls",
 }
 
 func TestEveryPageRouteIsTested(t *testing.T) {

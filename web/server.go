@@ -51,6 +51,11 @@ type Config struct {
 	// the design library enforces it too.
 	MaxUpload int64
 
+	// MapTiles is the URL template of the coordinators' map tiles
+	// ({z}/{x}/{y}); empty: the map shows its places on a plain
+	// background (a hub without Internet access).
+	MapTiles string
+
 	// CookieSecure marks session cookies Secure; set it when the hub is
 	// served over HTTPS (directly or behind a TLS-terminating proxy).
 	CookieSecure bool
@@ -77,6 +82,8 @@ type Server struct {
 	publicURL    string
 	maxUpload    int64
 	cookieSecure bool
+	mapTiles     string
+	csp          string // the pages' Content-Security-Policy
 	readyTimeout time.Duration
 	maxJSONBytes int64
 	metrics      *metrics
@@ -96,6 +103,7 @@ func NewServer(cfg Config) (*Server, error) {
 		production: cfg.Production, inventory: cfg.Inventory, notify: cfg.Notify,
 		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"), maxUpload: cfg.MaxUpload,
 		cookieSecure: cfg.CookieSecure,
+		mapTiles:     cfg.MapTiles,
 		readyTimeout: cfg.ReadyTimeout,
 		maxJSONBytes: cfg.MaxJSONBytes,
 		metrics:      newMetrics(),
@@ -112,6 +120,9 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 
 	var err error
+	if s.csp, err = pagePolicy(cfg.MapTiles); err != nil {
+		return nil, err
+	}
 	if s.pages, err = pageTemplates(); err != nil {
 		return nil, fmt.Errorf("page templates: %w", err)
 	}
