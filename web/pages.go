@@ -175,7 +175,7 @@ func (s *Server) handleLoginForm(c *gin.Context) {
 	s.setSessionCookie(c, sess.Token, sess.ExpiresAt)
 	next := form.Next
 	if next == "/" {
-		next = "/designs"
+		next = "/dashboard"
 	}
 	c.Redirect(http.StatusSeeOther, next)
 }
@@ -233,7 +233,7 @@ func (s *Server) handleSignupForm(c *gin.Context) {
 		return
 	}
 	s.setSessionCookie(c, sess.Token, sess.ExpiresAt)
-	c.Redirect(http.StatusSeeOther, "/designs")
+	c.Redirect(http.StatusSeeOther, "/dashboard")
 }
 
 type libraryPage struct {

@@ -196,7 +196,7 @@ func TestSignupLoginAndLogoutForms(t *testing.T) {
 
 	r = h.form("/signup", signupValues("camille@chu.example"))
 	session := cookie(r, "makerhub_session")
-	if r.StatusCode != 303 || r.Header.Get("Location") != "/designs" || session == nil {
+	if r.StatusCode != 303 || r.Header.Get("Location") != "/dashboard" || session == nil {
 		t.Fatalf("sign-up: %d %v", r.StatusCode, r.Header)
 	}
 	var region string
@@ -210,7 +210,7 @@ func TestSignupLoginAndLogoutForms(t *testing.T) {
 	wantPage(t, r, 401, `value="camille@chu.example"`)
 	r = h.form("/login", url.Values{"email": {"camille@chu.example"}, "password": {"a long passphrase"}, "next": {"https://evil.example/"}})
 	again := cookie(r, "makerhub_session")
-	if r.StatusCode != 303 || r.Header.Get("Location") != "/designs" || again == nil {
+	if r.StatusCode != 303 || r.Header.Get("Location") != "/dashboard" || again == nil {
 		t.Fatalf("login: %d %v", r.StatusCode, r.Header)
 	}
 	r = h.form("/logout", nil, again)
