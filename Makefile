@@ -1,15 +1,21 @@
 # The two commands a newcomer needs (see README.md):
 #   make run    start the hub on embedded defaults (SQLite and blobs under ./data)
 #   make test   run every test, installing what the tests need first
-.PHONY: run test build vet
+# make web builds the pages' scripts (3D viewer, map, upload progress) into
+# web/static/dist, which the binary embeds; run and build do it first. It
+# needs node and npm, and is skipped with a message without them.
+.PHONY: run test build vet web
 
-run:
+run: web
 	go run ./cmd/makerhub serve
+
+web:
+	scripts/build-web.sh
 
 test:
 	scripts/test.sh
 
-build:
+build: web
 	go build -o bin/makerhub ./cmd/makerhub
 
 vet:

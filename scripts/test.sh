@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the hub, as `make test` and CI (.ci/run) do:
+#   0. the pages' scripts are built into web/static/dist with npm and esbuild
+#      (scripts/build-web.sh), before anything compiles, since the binary
+#      embeds them; without node and npm this is skipped with a message,
+#      except with CI=true, where it fails;
 #   1. gofmt and go vet must be clean;
 #   2. a MinIO server binary is built once into the user cache (outside the
 #      clone; ~4-6 minutes the first time) for the object-storage tests;
@@ -21,6 +25,9 @@ if [ -n "$unformatted" ]; then
   echo "$unformatted" >&2
   exit 1
 fi
+
+echo "== front-end assets (npm, esbuild)" >&2
+MAKERHUB_REQUIRE_WEB=$([ "${CI:-}" = true ] && echo 1 || echo 0) scripts/build-web.sh
 
 echo "== go vet" >&2
 go vet ./...
