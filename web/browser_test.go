@@ -125,6 +125,64 @@ func (b *browser) shot(name string) {
 	if len(b.errors) > 0 {
 		b.t.Fatalf("the browser reported errors by step %s:\n%s", name, strings.Join(b.errors, "\n"))
 	}
+	b.audit(name)
+}
+
+// axeSource is axe-core, the accessibility engine browsers' own audits
+// use, from web/node_modules (a devDependency that scripts/build-web.sh
+// installs); empty when it is not installed.
+var axeSource = sync.OnceValue(func() string {
+	src, _ := os.ReadFile("node_modules/axe-core/axe.min.js")
+	return string(src)
+})
+
+// audit checks the page against WCAG 2.1 A and AA with axe-core: labels
+// and names of every control, contrast, landmarks, headings, ARIA use, and
+// more. Every violation fails the test, with the elements at fault.
+func (b *browser) audit(step string) {
+	b.t.Helper()
+	if found := b.violations(); len(found) > 0 {
+		b.t.Errorf("accessibility, step %s:\n%s", step, strings.Join(found, "\n"))
+	}
+}
+
+func (b *browser) violations() []string {
+	b.t.Helper()
+	src := axeSource()
+	if src == "" {
+		if os.Getenv("CI") == "true" {
+			b.t.Fatal("web/node_modules/axe-core is not installed (scripts/build-web.sh installs it): the pages cannot be audited")
+		}
+		return nil
+	}
+	// Evaluated through DevTools, which the page's CSP does not govern.
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`window.axe ? true : (() => { `+src+`; return true })()`)); err != nil {
+		b.t.Fatalf("loading axe-core: %v", err)
+	}
+	found, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+		.then(r => r.violations.map(v => v.id + " (" + v.impact + "): " + v.help + " — " + v.nodes.map(n => n.target.join(" ")).join(", ")))`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("axe-core: %v", err)
+	}
+	return found
+}
+
+// The audit is not vacuous: a page with an unlabelled field, a picture
+// without a text alternative and pale text fails it.
+func TestAuditFindsViolations(t *testing.T) {
+	if axeSource() == "" {
+		t.Skip("web/node_modules/axe-core is not installed: run scripts/build-web.sh")
+	}
+	b := newBrowser(t, viewports[0], "en")
+	b.do(chromedp.Navigate(`data:text/html,<!doctype html><html lang="en"><title>t</title><main><h1>t</h1>` +
+		`<input name="q"><img src="data:,"><p style="color:%23ccc;background:%23fff">pale</p></main></html>`))
+	got := strings.Join(b.violations(), "\n")
+	for _, rule := range []string{"label", "image-alt", "color-contrast"} {
+		if !strings.Contains(got, rule+" (") {
+			t.Errorf("the audit missed %s:\n%s", rule, got)
+		}
+	}
 }
 
 // throttleUploads slows what the page sends to bytesPerSecond (-1: no
