@@ -188,6 +188,14 @@ func (s *Service) CountCoordinators(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// CountUsers returns how many accounts exist of any role; serve --demo
+// fills only a hub that has none.
+func (s *Service) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n)
+	return n, err
+}
+
 const userColumns = `u.id, u.email, u.name, u.role, u.created_at, ` + orgColumns
 
 const userFrom = ` FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id `

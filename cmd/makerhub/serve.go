@@ -101,6 +101,7 @@ type serveFlags struct {
 	routingEvery    time.Duration
 	sweepEvery      time.Duration
 	webhooksPrivate bool
+	demo            bool
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -127,6 +128,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.DurationVar(&f.routingEvery, "routing-every", time.Hour, "run routing on this schedule (`duration`; 0 turns the schedule off, coordinators can still run it)")
 	fs.DurationVar(&f.sweepEvery, "sweep-every", time.Minute, "how often expired offers and leases go back to the pool (`duration`)")
 	fs.BoolVar(&f.webhooksPrivate, "webhooks-allow-private-networks", false, "let webhooks call loopback and private addresses (a chat bridge on the hub's own network)")
+	fs.BoolVar(&f.demo, "demo", false, "fill an empty hub with sample data and print the demo accounts to log in with (a hub with any account is left as it is)")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -177,25 +179,37 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	nt := notify.New(db, notify.Options{Logger: log, AllowPrivateNetworks: f.webhooksPrivate})
 	prod := production.New(db, ds, production.Options{Logger: log, Lease: f.lease, OfferWindow: f.offerWindow,
 		StaleAfter: f.staleAfter, HorizonDays: f.horizonDays, Notifier: production.NotifyWith(nt)})
+	inv := inventory.New(db, ds, prod, inventory.Options{Logger: log, Notifier: production.NotifyWith(nt)})
 	srv, err := web.NewServer(web.Config{
-		Logger: log, DB: db, Blobs: blobs, Accounts: acc, Designs: ds, Production: prod, Inventory: inventory.New(db, ds, prod, inventory.Options{Logger: log, Notifier: production.NotifyWith(nt)}), Notify: nt,
+		Logger: log, DB: db, Blobs: blobs, Accounts: acc, Designs: ds, Production: prod, Inventory: inv, Notify: nt,
 		CookieSecure: f.cookieSecure, TrustedProxies: f.trustedProxies,
 		PublicURL: f.publicURL, MaxUpload: f.maxUploadMB << 20,
 	})
 	if err != nil {
 		return err
 	}
+
+	// Listen before seeding the demo, so that a busy port fails first and
+	// the accounts name the real address; connections wait in the backlog
+	// until the hub is seeded and serving.
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another hub running? choose another --addr)", f.addr, err)
+	}
+	if f.demo {
+		svc := demoServices{Accounts: acc, Designs: ds, Production: prod, Inventory: inv, Blobs: blobs}
+		if err := startDemo(ctx, log, svc, demoURL(f.publicURL, ln.Addr()), f.store.dbPath(), stdout); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	if n, err := acc.CountCoordinators(ctx); err != nil {
+		ln.Close()
 		return err
 	} else if n == 0 {
 		log.Warn("no coordinator account exists yet: nobody can verify hospitals or review designs. Create the first one with:\n\n" +
 			"    makerhub users create --data " + f.store.data + " --email you@example.org --name \"Your Name\" --role coordinator\n\n" +
 			"(it reads the password from stdin)")
-	}
-
-	ln, err := net.Listen("tcp", f.addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another hub running? choose another --addr)", f.addr, err)
 	}
 	hs := &http.Server{
 		Handler: srv,
