@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/makerhub/makerhub/accounts"
 	"github.com/makerhub/makerhub/internal/testenv"
@@ -312,6 +314,21 @@ func (b *browser) submit(sel, done string) {
 	b.next(sel, `new URLSearchParams(location.search).get("done") === "`+done+`"`, done)
 }
 
+// keyboard reaches sel from the top of the page with the Tab key alone,
+// and presses Enter on it, as a keyboard user does.
+func (b *browser) keyboard(sel string) {
+	b.t.Helper()
+	eval[bool](b, `(document.activeElement && document.activeElement.blur(), window.scrollTo(0, 0), true)`)
+	for range 60 {
+		b.do(chromedp.KeyEvent(kb.Tab))
+		if eval[bool](b, `document.activeElement.matches(`+"`"+sel+"`"+`)`) {
+			b.do(chromedp.KeyEvent(kb.Enter))
+			return
+		}
+	}
+	b.t.Fatalf("60 presses of Tab did not reach %s", sel)
+}
+
 func (b *browser) fill(fields ...string) {
 	b.t.Helper()
 	for i := 0; i < len(fields); i += 2 {
@@ -347,7 +364,8 @@ func (b *browser) ids(sel, attr string) []int64 {
 }
 
 // The journey of issue 6 in a real browser, in each language and on a
-// desktop and a phone: a hospital signs up, a coordinator verifies it, a
+// desktop and a phone: a hospital signs up, a coordinator verifies it (with
+// the keyboard alone), a
 // maker signs up, declares a printer, shares a design, uploads its STL
 // (watching the progress bar), sees its 3D view and its thumbnail, and
 // publishes it; the hospital requests 50; the coordinator runs routing and
@@ -391,7 +409,10 @@ func TestBrowserJourney(t *testing.T) {
 				// The coordinator verifies it.
 				b.login(coord.user.Email, "correct horse battery")
 				b.shot("coordinator-to-verify")
-				b.submit(`form[action^="/dashboard/organisations/"] button`, "verified")
+				// With the keyboard alone: Tab to the button, Enter.
+				eval[bool](b, `window.__previous = true`)
+				b.keyboard(`form[action^="/dashboard/organisations/"] button`)
+				b.waitFor(`!window.__previous && new URLSearchParams(location.search).get("done") === "verified"`, "verified by keyboard", 30*time.Second)
 				b.shot("coordinator-verified")
 				b.logout()
 
@@ -435,6 +456,12 @@ func TestBrowserJourney(t *testing.T) {
 				if lit < 64 {
 					t.Errorf("the 3D view shows %d orange pixels of 4096: the part is not drawn", lit)
 				}
+				// The view turns with the keyboard too: focused, the arrow
+				// keys move it.
+				before := eval[string](b, `document.querySelector(".viewer canvas").toDataURL()`)
+				eval[bool](b, `(document.querySelector(".viewer canvas").focus(), document.activeElement.matches(".viewer canvas"))`)
+				b.do(chromedp.KeyEvent(kb.ArrowLeft), chromedp.KeyEvent(kb.ArrowLeft), chromedp.KeyEvent(kb.ArrowUp))
+				b.waitFor(`document.querySelector(".viewer canvas").toDataURL() !== `+strconv.Quote(before), "the 3D view to move with the arrow keys", 10*time.Second)
 				b.shot("design-3d-view")
 				b.submit(`form[action$="/publish"] button`, "published")
 				b.next(`header a[href="/designs"]`, `location.pathname === "/designs"`, "the library")
