@@ -6,8 +6,12 @@
 # needs node and npm, and is skipped with a message without them.
 .PHONY: run test build vet web
 
+# make run ARGS=--demo fills an empty hub with sample data and prints the
+# demo accounts; any other serve flag goes in ARGS too.
+ARGS ?=
+
 run: web
-	go run ./cmd/makerhub serve
+	go run ./cmd/makerhub serve $(ARGS)
 
 web:
 	scripts/build-web.sh

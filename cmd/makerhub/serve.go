@@ -92,6 +92,7 @@ type serveFlags struct {
 	loginIP         int
 	maxUploadMB     int64
 	publicURL       string
+	mapTiles        string
 	tmpDir          string
 	debugAddr       string
 	lease           time.Duration
@@ -119,6 +120,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.IntVar(&f.loginIP, "login-ip-burst", accounts.DefaultLoginLimits.IPBurst, "login attempts allowed per client IP before one every 2 s (`n`; -1 turns the limit off)")
 	fs.Int64Var(&f.maxUploadMB, "max-upload-mb", designs.DefaultMaxUpload>>20, "largest file accepted for upload, in `MiB`")
 	fs.StringVar(&f.publicURL, "public-url", "", "the hub's `address` as users reach it, for links in exports (default: from each request)")
+	fs.StringVar(&f.mapTiles, "map-tiles", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+		"`URL template` of the tiles under the coordinators' map; empty: the places on a plain background (a hub without Internet access)")
 	fs.StringVar(&f.tmpDir, "tmp-dir", "", "`folder` where uploads are spooled while they are checked (default DATA/tmp)")
 	fs.StringVar(&f.debugAddr, "debug-addr", "", "`address` for Go's profiler (/debug/pprof/) on a listener of its own; keep it private (default: off)")
 	fs.DurationVar(&f.lease, "lease", 24*time.Hour, "how long a claim holds a job without progress (`duration`); each progress report renews it")
@@ -183,7 +186,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv, err := web.NewServer(web.Config{
 		Logger: log, DB: db, Blobs: blobs, Accounts: acc, Designs: ds, Production: prod, Inventory: inv, Notify: nt,
 		CookieSecure: f.cookieSecure, TrustedProxies: f.trustedProxies,
-		PublicURL: f.publicURL, MaxUpload: f.maxUploadMB << 20,
+		PublicURL: f.publicURL, MaxUpload: f.maxUploadMB << 20, MapTiles: f.mapTiles,
 	})
 	if err != nil {
 		return err
