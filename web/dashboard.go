@@ -88,6 +88,7 @@ type coordinatorDashboard struct {
 	Open      int // open requests
 	Recalls   []*inventory.Recall
 	Places    []place
+	Unshown   int // places beyond maxPlaces, left out of the map
 	MapTiles  string
 	Chart     *chart
 	Totals    inventory.ReportRow
@@ -199,7 +200,6 @@ func (t *titles) of(ctx context.Context, id int64) string {
 
 func (s *Server) makerDashboard(c *gin.Context) (*makerDashboard, error) {
 	ctx := c.Request.Context()
-	u := makerhub.UserFromContext(ctx)
 	d := &makerDashboard{Beds: stl.Beds, Materials: designs.Materials}
 	var err error
 	if d.Printers, _, err = s.production.FindPrinters(ctx, production.PrinterFilter{Limit: 1000}); err != nil {
@@ -254,36 +254,18 @@ func (s *Server) makerDashboard(c *gin.Context) (*makerDashboard, error) {
 		}
 		d.Stock = append(d.Stock, ds)
 	}
-	if u.Organisation != nil {
-		if loc, err := s.makerLocation(ctx); err == nil && loc != nil {
-			shipments, _, err := s.inventory.FindShipments(ctx, inventory.ShipmentFilter{LocationID: loc.ID, Limit: 100})
-			if err != nil {
-				return nil, err
-			}
-			for _, sh := range shipments {
-				if sh.State != inventory.ShipmentReceived && sh.State != inventory.ShipmentCancelled {
-					d.Shipments = append(d.Shipments, sh)
-				}
-			}
-		}
-	}
-	return d, nil
-}
-
-// makerLocation is the acting maker's site, nil before anything was
-// handed over there.
-func (s *Server) makerLocation(ctx context.Context) (*inventory.Location, error) {
-	u := makerhub.UserFromContext(ctx)
-	sites, err := s.inventory.FindLocations(ctx, inventory.MakerSite)
+	// The shipments a maker sees are those they sent and those from their
+	// site: the ones not yet received or cancelled are theirs to follow.
+	shipments, _, err := s.inventory.FindShipments(ctx, inventory.ShipmentFilter{Limit: 100})
 	if err != nil {
 		return nil, err
 	}
-	for _, l := range sites {
-		if l.OrganisationID != nil && u.Organisation != nil && *l.OrganisationID == u.Organisation.ID {
-			return l, nil
+	for _, sh := range shipments {
+		if sh.State != inventory.ShipmentReceived && sh.State != inventory.ShipmentCancelled {
+			d.Shipments = append(d.Shipments, sh)
 		}
 	}
-	return nil, nil
+	return d, nil
 }
 
 // requestable are the designs a hospital may ask for: those with a
@@ -323,18 +305,15 @@ func (s *Server) hospitalDashboard(ctx context.Context, form url.Values) (*hospi
 		d.Requests = append(d.Requests, &dashRequest{Request: r, Title: t.of(ctx, r.DesignID)})
 		d.Delivered += r.Delivered
 	}
-	if loc, err := s.inventory.HospitalLocation(ctx, u.Organisation.ID); err == nil {
-		shipments, _, err := s.inventory.FindShipments(ctx, inventory.ShipmentFilter{LocationID: loc.ID, Limit: 100})
+	// A hospital sees the shipments to its location (it sends none): those
+	// on their way or delivered wait for its confirmation. Read only: the
+	// location is made by the first shipment, not by a page view.
+	for _, st := range []inventory.ShipmentState{inventory.ShipmentInTransit, inventory.ShipmentDelivered} {
+		shipments, _, err := s.inventory.FindShipments(ctx, inventory.ShipmentFilter{State: st, Limit: 100})
 		if err != nil {
 			return nil, err
 		}
-		for _, sh := range shipments {
-			if sh.ToLocationID == loc.ID && (sh.State == inventory.ShipmentInTransit || sh.State == inventory.ShipmentDelivered) {
-				d.Incoming = append(d.Incoming, sh)
-			}
-		}
-	} else {
-		return nil, err
+		d.Incoming = append(d.Incoming, shipments...)
 	}
 	return d, nil
 }
@@ -378,7 +357,7 @@ func (s *Server) coordinatorDashboard(ctx context.Context) (*coordinatorDashboar
 	if d.Recalls, err = s.inventory.FindRecalls(ctx); err != nil {
 		return nil, err
 	}
-	if d.Places, err = s.places(ctx); err != nil {
+	if d.Places, d.Unshown, err = s.places(ctx); err != nil {
 		return nil, err
 	}
 	to := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
@@ -393,35 +372,46 @@ func (s *Server) coordinatorDashboard(ctx context.Context) (*coordinatorDashboar
 
 var placeKind = map[makerhub.OrganisationKind]string{makerhub.OrgMakers: "maker", makerhub.OrgHospital: "hospital"}
 
-// places are the organisations and hubs that have coordinates.
-func (s *Server) places(ctx context.Context) ([]place, error) {
+// maxPlaces bounds the map: a national network's 20,000 makers would make a
+// page of megabytes; the hubs and hospitals come first.
+const maxPlaces = 3000
+
+// places are the hubs, hospitals and maker groups that have coordinates,
+// at most maxPlaces, and how many more there are.
+func (s *Server) places(ctx context.Context) ([]place, int, error) {
 	var out []place
-	for _, kind := range []makerhub.OrganisationKind{makerhub.OrgMakers, makerhub.OrgHospital} {
-		for offset := 0; ; offset += 500 {
-			orgs, total, err := s.accounts.FindOrganisations(ctx, accounts.OrganisationFilter{Kind: kind, Offset: offset, Limit: 500})
-			if err != nil {
-				return nil, err
-			}
-			for _, o := range orgs {
-				if o.Lat != 0 || o.Lon != 0 {
-					out = append(out, place{Kind: placeKind[kind], Name: o.Name, Lat: o.Lat, Lon: o.Lon, Verified: o.Verified()})
-				}
-			}
-			if offset+500 >= total {
-				break
-			}
-		}
-	}
 	hubs, err := s.inventory.FindLocations(ctx, inventory.Hub)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	for _, h := range hubs {
 		if h.Lat != nil && h.Lon != nil {
 			out = append(out, place{Kind: "hub", Name: h.Name, Lat: *h.Lat, Lon: *h.Lon, Verified: true})
 		}
 	}
-	return out, nil
+	unshown := 0
+	for _, kind := range []makerhub.OrganisationKind{makerhub.OrgHospital, makerhub.OrgMakers} {
+		for offset := 0; ; offset += 500 {
+			orgs, total, err := s.accounts.FindOrganisations(ctx, accounts.OrganisationFilter{Kind: kind, Offset: offset, Limit: 500})
+			if err != nil {
+				return nil, 0, err
+			}
+			for _, o := range orgs {
+				if o.Lat == 0 && o.Lon == 0 {
+					continue
+				}
+				if len(out) == maxPlaces {
+					unshown++
+					continue
+				}
+				out = append(out, place{Kind: placeKind[kind], Name: o.Name, Lat: o.Lat, Lon: o.Lon, Verified: o.Verified()})
+			}
+			if offset+500 >= total {
+				break
+			}
+		}
+	}
+	return out, unshown, nil
 }
 
 // act makes a dashboard action: run does the work with the form; success
