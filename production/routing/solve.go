@@ -2,7 +2,6 @@ package routing
 
 import (
 	"cmp"
-	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -47,7 +46,7 @@ func Solve(p Problem) (*Result, error) {
 	}
 	type out struct {
 		allocs []alloc
-		spill  map[int]int64
+		unused map[int]float64
 		st     Stats
 		err    error
 	}
@@ -60,7 +59,7 @@ func Solve(p Problem) (*Result, error) {
 			defer wg.Done()
 			for g := range work {
 				o := &outs[g]
-				o.allocs, o.spill, o.err = solveRegion(in, parts[g], &o.st)
+				o.allocs, o.unused, o.err = solveRegion(in, parts[g], &o.st)
 			}
 		}()
 	}
@@ -79,15 +78,15 @@ func Solve(p Problem) (*Result, error) {
 
 	var st Stats
 	var allocs []alloc
-	spill := make([]int64, len(in.printers))
+	unused := make([]float64, len(in.printers))
 	for g := range outs {
 		o := &outs[g]
 		if o.err != nil {
 			return nil, o.err
 		}
 		allocs = append(allocs, o.allocs...)
-		for p, f := range o.spill {
-			spill[p] = f
+		for p, f := range o.unused {
+			unused[p] = f
 		}
 		st.Nodes += o.st.Nodes
 		st.Arcs += o.st.Arcs
@@ -95,8 +94,10 @@ func Solve(p Problem) (*Result, error) {
 		st.Phases = max(st.Phases, o.st.Phases)
 		st.SolverElapsed += o.st.SolverElapsed
 	}
+	// A printer has time to spare if a unit fits in what the plan, once
+	// rounded to whole units, leaves unbooked in the horizon.
 	spare := func(p, r int) bool {
-		return float64(spill[p]) >= in.unitMin[in.reqVer[r]]
+		return unused[p] >= in.unitMin[in.reqVer[r]]-slackTolerance
 	}
 	res := finish(in, el, pairs, byReq, allocs, spare)
 	res.Stats.Nodes, res.Stats.Arcs = st.Nodes, st.Arcs
@@ -107,8 +108,9 @@ func Solve(p Problem) (*Result, error) {
 }
 
 // solveRegion solves one region's model and returns its allocations (with
-// the run's pair indices) and each printer's unused minutes.
-func solveRegion(in *instance, pairs []pair, st *Stats) ([]alloc, map[int]int64, error) {
+// the run's pair indices) and the minutes each printer has left unbooked in
+// the horizon once they are rounded to whole units.
+func solveRegion(in *instance, pairs []pair, st *Stats) ([]alloc, map[int]float64, error) {
 	if len(pairs) == 0 {
 		return nil, nil, nil
 	}
@@ -121,117 +123,8 @@ func solveRegion(in *instance, pairs []pair, st *Stats) ([]alloc, map[int]int64,
 	if err != nil {
 		return nil, nil, err
 	}
-	spill := make(map[int]int64, len(m.spill))
-	for p, a := range m.spill {
-		spill[p] = flow[a]
-	}
-	return m.allocations(flow), spill, nil
-}
-
-// allocations turns minute flows into whole units. Each on-time or late
-// flow of a pair first gets the whole units it holds. A request is then due
-// its served minutes over the minutes per unit, rounded to the nearest whole
-// unit (never more than asked); the units still missing go to its flows with
-// the largest fractions (on-time flows and nearer printers first on ties),
-// higher priorities first, but only where the printer still has the time
-// before that flow's day: rounding never overbooks a printer. A unit that
-// finds no such time stays unallocated (less than one unit per flow).
-func (m *model) allocations(flow []int64) []alloc {
-	in := m.in
-	origin := m.lateOrigins(flow)
-	// slack[p][j]: printer time of days < bounds[p][j] not yet booked.
-	slack := make(map[int][]float64, len(m.bounds))
-	for p, b := range m.bounds {
-		sl := make([]float64, len(b))
-		for j, e := range b {
-			sl[j] = float64(in.freeBefore(p, int(e)))
-		}
-		slack[p] = sl
-	}
-	book := func(p int, bound int, minutes float64, check bool) bool {
-		b, sl := m.bounds[p], slack[p]
-		j, _ := slices.BinarySearch(b, int32(bound))
-		if check {
-			for _, x := range sl[j:] {
-				if x < minutes-1e-6 {
-					return false
-				}
-			}
-		}
-		for i := j; i < len(sl); i++ {
-			sl[i] -= minutes
-		}
-		return true
-	}
-	type slot struct {
-		alloc
-		local int
-		frac  float64
-	}
-	slots := make(map[int][]slot, len(m.reqs)) // request → its flows
-	want := make(map[int]int, len(m.reqs))
-	for _, ri := range m.reqs {
-		lo, hi := m.byReq[ri][0], m.byReq[ri][1]
-		um := in.unitMin[in.reqVer[ri]]
-		var ss []slot
-		for k := lo; k < hi; k++ {
-			if a := m.onArc[k]; a >= 0 && flow[a] > 0 {
-				ss = append(ss, slot{alloc{m.pairs[k].gi, 0, m.pairs[k].cut, false}, k, float64(flow[a]) / um})
-			}
-			if a := m.lateArc[k]; a >= 0 && flow[a] > 0 {
-				ss = append(ss, slot{alloc{m.pairs[k].gi, 0, origin[k], true}, k, float64(flow[a]) / um})
-			}
-		}
-		total, floors := 0.0, 0
-		for i := range ss {
-			total += ss[i].frac
-			// The small epsilon keeps an exact multiple from losing a
-			// unit to float rounding.
-			ss[i].units = int(math.Floor(ss[i].frac + 1e-9))
-			ss[i].frac -= float64(ss[i].units)
-			floors += ss[i].units
-			book(m.pairs[ss[i].local].prn, ss[i].bound, float64(ss[i].units)*um, false)
-		}
-		slices.SortStableFunc(ss, func(a, b slot) int {
-			if c := cmp.Compare(b.frac, a.frac); c != 0 {
-				return c
-			}
-			if a.late != b.late {
-				if !a.late {
-					return -1
-				}
-				return 1
-			}
-			return cmp.Compare(a.local, b.local) // pairs are nearest first
-		})
-		slots[ri] = ss
-		want[ri] = min(in.requests[ri].Units, int(math.Floor(total+0.5))) - floors
-	}
-	order := slices.Clone(m.reqs)
-	slices.SortFunc(order, func(a, b int) int {
-		ra, rb := &in.requests[a], &in.requests[b]
-		if c := cmp.Compare(rb.Priority.Weight(), ra.Priority.Weight()); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	})
-	var out []alloc
-	for _, ri := range order {
-		um := in.unitMin[in.reqVer[ri]]
-		ss := slots[ri]
-		for i := 0; i < len(ss) && want[ri] > 0; i++ {
-			if ss[i].frac > 1e-9 && book(m.pairs[ss[i].local].prn, ss[i].bound, um, true) {
-				ss[i].units++
-				want[ri]--
-			}
-		}
-		for _, s := range ss {
-			if s.units > 0 {
-				out = append(out, s.alloc)
-			}
-		}
-	}
-	return out
+	allocs, unused := m.allocations(flow)
+	return allocs, unused, nil
 }
 
 // lateOrigins says, for each pair with late flow, the latest boundary day
