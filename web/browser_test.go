@@ -128,6 +128,15 @@ func (b *browser) shot(name string) {
 		b.t.Fatalf("the browser reported errors by step %s:\n%s", name, strings.Join(b.errors, "\n"))
 	}
 	b.audit(name)
+	// Reflow (WCAG 1.4.10): nothing makes the page wider than the window;
+	// a wide table scrolls in its own box.
+	if wide := eval[string](b, `(() => {
+		const w = document.documentElement.clientWidth;
+		if (document.documentElement.scrollWidth <= w) return "";
+		const e = [...document.querySelectorAll("body *")].find(e => e.getBoundingClientRect().right > w + 1 && e.parentElement.getBoundingClientRect().right <= w + 1);
+		return document.documentElement.scrollWidth + " px wide in a " + w + " px window, first by " + (e ? e.outerHTML.slice(0, 200) : "?") })()`); wide != "" {
+		b.t.Errorf("step %s: the page is %s", name, wide)
+	}
 }
 
 // axeSource is axe-core, the accessibility engine browsers' own audits
