@@ -39,6 +39,11 @@ type Error struct {
 	// Err is an optional underlying cause, kept for logs and errors.Is; it
 	// is never shown to users.
 	Err error
+
+	// format and args are what Errorf or WrapError made Message from, kept
+	// so that a page can say the same thing in another language.
+	format string
+	args   []any
 }
 
 // Error implements the error interface.
@@ -52,15 +57,22 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying cause, if any.
 func (e *Error) Unwrap() error { return e.Err }
 
+// MessageFormat returns the format and arguments that Errorf or WrapError
+// made Message from: the English format is the key under which a catalogue
+// finds the same message in another language, to be formatted with the same
+// arguments. It returns "" and nil for an Error built as a struct literal,
+// whose Message can only be shown as it is.
+func (e *Error) MessageFormat() (format string, args []any) { return e.format, e.args }
+
 // Errorf returns an *Error with the given code and formatted message.
 func Errorf(code string, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), format: format, args: args}
 }
 
 // WrapError returns an *Error with the given code and message that keeps err
 // as its cause.
 func WrapError(err error, code string, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err, format: format, args: args}
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, ""

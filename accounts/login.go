@@ -39,12 +39,14 @@ func (s *Service) Login(ctx context.Context, c Credentials, clientIP string) (*S
 	}
 	now := s.now()
 	if ok, retry := s.byIP.take(clientIP, now); !ok {
-		return nil, &makerhub.Error{Code: makerhub.ERATELIMITED, RetryAfter: retry,
-			Message: fmt.Sprintf("Too many login attempts from your network: try again in %d seconds.", int(retry.Seconds()))}
+		e := makerhub.Errorf(makerhub.ERATELIMITED, "Too many login attempts from your network: try again in %d seconds.", int(retry.Seconds()))
+		e.RetryAfter = retry
+		return nil, e
 	}
 	if retry := s.byAccount.wait(email, now); retry > 0 {
-		return nil, &makerhub.Error{Code: makerhub.ERATELIMITED, RetryAfter: retry,
-			Message: fmt.Sprintf("Too many failed logins for this account: try again in %d seconds.", int(retry.Seconds()))}
+		e := makerhub.Errorf(makerhub.ERATELIMITED, "Too many failed logins for this account: try again in %d seconds.", int(retry.Seconds()))
+		e.RetryAfter = retry
+		return nil, e
 	}
 
 	var id int64

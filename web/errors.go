@@ -50,8 +50,9 @@ type errorDetail struct {
 // retrying, not a bug.
 func classify(err error) error {
 	if sqlite.IsBusy(err) {
-		return &makerhub.Error{Code: makerhub.EUNAVAILABLE, RetryAfter: time.Second, Err: err,
-			Message: "The database is busy: try again in a moment."}
+		e := makerhub.WrapError(err, makerhub.EUNAVAILABLE, "The database is busy: try again in a moment.")
+		e.RetryAfter = time.Second
+		return e
 	}
 	return err
 }

@@ -117,12 +117,14 @@ func (s *Server) render(c *gin.Context, status int, name, title string, p *view)
 }
 
 // formError is the message a page shows for err: the service's own words
-// for what the user can fix, a generic sentence for the rest (logged).
+// for what the user can fix, in the page's language where the catalogue of
+// service messages has them (i18n_errors.go), a generic sentence for the
+// rest (logged).
 func (s *Server) formError(c *gin.Context, l *Lang, err error) (int, string) {
 	err = classify(err)
 	code := makerhub.ErrorCode(err)
 	if status, ok := errorStatus[code]; ok && (status < 500 || code == makerhub.EUNAVAILABLE) {
-		return status, makerhub.ErrorMessage(err)
+		return status, l.serviceMessage(err)
 	}
 	s.log.Error("page", "request_id", requestID(c), "err", err)
 	return http.StatusInternalServerError, l.T("error.internal", requestID(c))
