@@ -131,6 +131,9 @@ func TestDashboardJourney(t *testing.T) {
 	wantPage(t, h.page(path("/dashboard"), "", cc), 200, "Designs to review", "Visière RC3")
 	wantPage(t, h.form(path("/designs/%d/versions/1/review", designID), url.Values{"to": {"rejected"}}, cc), 400, "note is required")
 	h.act(path("/designs/%d/versions/1/review", designID), url.Values{"to": {"community_reviewed"}}, "reviewed", cc)
+	// The version's history says who did what, in the page's language.
+	wantPage(t, h.page(path("/designs/%d", designID), "fr"), 200, "Historique de la version 1", "fichier ajouté\u00a0: visor.stl",
+		"relue : Soumis → Relu par la communauté")
 
 	// The maker declares a printer and a spool; bad numbers are refused.
 	wantPage(t, h.page("/dashboard", "", mc), 200, "You have not declared a printer yet")

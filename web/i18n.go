@@ -89,6 +89,15 @@ func (l *Lang) T(key string, args ...any) string {
 // only if it does.
 func (l *Lang) has(key string) bool { _, ok := l.messages[key]; return ok }
 
+// Term translates a value of the hub's vocabulary (a status, a state)
+// named by prefix+v, or gives v as it is when it is not one (a file name).
+func (l *Lang) Term(prefix, v string) string {
+	if m, ok := l.messages[prefix+v]; ok {
+		return m
+	}
+	return v
+}
+
 // Decimal writes x with digits decimals as the language does: 1,234.5 in
 // English, 1 234,5 in French.
 func (l *Lang) Decimal(x float64, digits int) string { return l.printer.Sprintf("%.*f", digits, x) }

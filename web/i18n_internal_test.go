@@ -77,7 +77,8 @@ func TestCatalogues(t *testing.T) {
 		"cause.no_capacity_before_deadline", "cause.no_capacity", "request.open", "request.fulfilled", "request.cancelled",
 		"shipment.prepared", "shipment.in_transit", "shipment.delivered", "shipment.received", "shipment.cancelled",
 		"stock.unchecked", "stock.passed", "chart.requested", "chart.produced", "chart.delivered", "place.maker", "place.hub", "place.hospital",
-		"priority.critical", "priority.high", "priority.normal"} {
+		"priority.critical", "priority.high", "priority.normal", "history.created", "history.file_added", "history.file_removed",
+		"history.published", "history.reviewed", "history.superseded", "history.withdrawn"} {
 		used[k] = true
 	}
 	// The ?done= sentences, one per action, as routes.go names them.
