@@ -292,6 +292,13 @@ func TestUnallocatedCauses(t *testing.T) {
 	if err != nil || len(back.Unallocated) != 4 || back.Stats.UnitsUnallocated != run.Stats.UnitsUnallocated {
 		t.Fatalf("run read back: %v %+v", err, back)
 	}
+	// A page reads the first lines and their number, without the jobs.
+	first, total, err := e.svc.FindUnallocated(as(e.coord), run.ID, 2)
+	if err != nil || total != 4 || len(first) != 2 || first[0] != back.Unallocated[0] || first[1] != back.Unallocated[1] {
+		t.Fatalf("first unallocated: %v %d %+v", err, total, first)
+	}
+	_, _, err = e.svc.FindUnallocated(as(e.maker), run.ID, 2)
+	wantCode(t, err, makerhub.EFORBIDDEN, "coordinators")
 	_, err = e.svc.RunRouting(as(e.maker))
 	wantCode(t, err, makerhub.EFORBIDDEN, "coordinators")
 }

@@ -506,19 +506,43 @@ func (s *Service) FindRoutingRunByID(ctx context.Context, id int64) (*RoutingRun
 	if run.Jobs, err = s.queryJobs(ctx, s.db, `SELECT `+jobColumns+jobFrom+`WHERE j.run_id = ? ORDER BY j.id`, id); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT request_id, units, cause, detail FROM routing_unallocated WHERE run_id = ? ORDER BY rowid`, id)
+	run.Unallocated, err = s.unallocated(ctx, id, -1)
+	return run, err
+}
+
+// FindUnallocated returns the first limit lines of a routing run's
+// unallocated demand, with their number, without the run's jobs: what a
+// page shows of a national run (coordinators).
+func (s *Service) FindUnallocated(ctx context.Context, runID int64, limit int) ([]routing.Unallocated, int, error) {
+	if _, err := makerhub.RequireRole(ctx, "coordinators see routing runs", makerhub.RoleCoordinator); err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM routing_unallocated WHERE run_id = ?`, runID).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	lines, err := s.unallocated(ctx, runID, limit)
+	return lines, total, err
+}
+
+// unallocated reads a run's unallocated lines in their order, at most
+// limit (-1: all).
+func (s *Service) unallocated(ctx context.Context, runID int64, limit int) ([]routing.Unallocated, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT request_id, units, cause, detail FROM routing_unallocated WHERE run_id = ?
+		ORDER BY rowid LIMIT ?`, runID, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	var out []routing.Unallocated
 	for rows.Next() {
 		var u routing.Unallocated
 		if err := rows.Scan(&u.RequestID, &u.Units, &u.Cause, &u.Detail); err != nil {
 			return nil, err
 		}
-		run.Unallocated = append(run.Unallocated, u)
+		out = append(out, u)
 	}
-	return run, rows.Err()
+	return out, rows.Err()
 }
 
 // RunScheduler runs routing every interval until ctx is done.

@@ -17,6 +17,7 @@ import (
 	"github.com/makerhub/makerhub/designs/stl"
 	"github.com/makerhub/makerhub/inventory"
 	"github.com/makerhub/makerhub/production"
+	"github.com/makerhub/makerhub/production/routing"
 )
 
 // Each role has a dashboard at /dashboard: what needs doing, with a form
@@ -43,9 +44,7 @@ type dashJob struct {
 
 type dashStock struct {
 	*inventory.StockLine
-	Title      string
-	HospitalID int64 // whom the batch was printed for
-	JobID      int64
+	Title string
 }
 
 type makerDashboard struct {
@@ -68,30 +67,32 @@ type dashRequest struct {
 }
 
 type hospitalDashboard struct {
-	Verified  bool
-	Designs   []*designs.Design // what can be requested
-	Requests  []*dashRequest
-	Incoming  []*inventory.Shipment // on their way or delivered, to confirm
-	Tomorrow  string                // the form's default needed-by date
-	Quantity  string                // the form's values after a refusal
-	DesignID  int64
-	Recalls   []*inventory.Recall
-	Delivered int
+	Verified bool
+	Designs  []*designs.Design // what can be requested
+	Requests []*dashRequest
+	Incoming []*inventory.Shipment // on their way or delivered, to confirm
+	Tomorrow string                // the form's default needed-by date
+	Quantity string                // the form's values after a refusal
+	DesignID int64
 }
 
 type coordinatorDashboard struct {
-	ToVerify  []*makerhub.Organisation
-	ToReview  []*designs.Design
-	Run       *production.RoutingRun
-	RunTitles map[int64]string // request id → design title, for the unallocated
-	Stale     []*dashRequest
-	Open      int // open requests
-	Recalls   []*inventory.Recall
-	Places    []place
-	Unshown   int // places beyond maxPlaces, left out of the map
-	MapTiles  string
-	Chart     *chart
-	Totals    inventory.ReportRow
+	ToVerify []*makerhub.Organisation
+	ToReview []*designs.Design
+	Run      *production.RoutingRun // the last run, its figures (not its jobs)
+	// Unallocated is the last run's first unallocated lines (of
+	// UnallocatedTotal), with their designs' titles by request.
+	Unallocated      []routing.Unallocated
+	UnallocatedTotal int
+	RunTitles        map[int64]string
+	Stale            []*dashRequest
+	Open             int // open requests
+	Recalls          []*inventory.Recall
+	Places           []place
+	Unshown          int // places beyond maxPlaces, left out of the map
+	MapTiles         string
+	Chart            *chart
+	Totals           inventory.ReportRow
 }
 
 // place is a point of the coordinator's map.
@@ -245,14 +246,7 @@ func (s *Server) makerDashboard(c *gin.Context) (*makerDashboard, error) {
 		return nil, err
 	}
 	for _, line := range stock {
-		ds := &dashStock{StockLine: line, Title: t.of(ctx, line.DesignID)}
-		if b, err := s.inventory.FindBatchByID(ctx, line.BatchID); err == nil {
-			ds.JobID = b.JobID
-			if j, err := s.production.FindJobByID(ctx, b.JobID); err == nil {
-				ds.HospitalID = j.HospitalID
-			}
-		}
-		d.Stock = append(d.Stock, ds)
+		d.Stock = append(d.Stock, &dashStock{StockLine: line, Title: t.of(ctx, line.DesignID)})
 	}
 	// The shipments a maker sees are those they sent and those from their
 	// site: the ones not yet received or cancelled are theirs to follow.
@@ -303,7 +297,6 @@ func (s *Server) hospitalDashboard(ctx context.Context, form url.Values) (*hospi
 	t := &titles{s: s}
 	for _, r := range reqs {
 		d.Requests = append(d.Requests, &dashRequest{Request: r, Title: t.of(ctx, r.DesignID)})
-		d.Delivered += r.Delivered
 	}
 	// A hospital sees the shipments to its location (it sends none): those
 	// on their way or delivered wait for its confirmation. Read only: the
@@ -334,10 +327,11 @@ func (s *Server) coordinatorDashboard(ctx context.Context) (*coordinatorDashboar
 	}
 	t := &titles{s: s}
 	if len(runs) > 0 {
-		if d.Run, err = s.production.FindRoutingRunByID(ctx, runs[0].ID); err != nil {
+		d.Run = runs[0]
+		if d.Unallocated, d.UnallocatedTotal, err = s.production.FindUnallocated(ctx, d.Run.ID, maxUnallocated); err != nil {
 			return nil, err
 		}
-		for _, u := range d.Run.Unallocated {
+		for _, u := range d.Unallocated {
 			if r, err := s.production.FindRequestByID(ctx, u.RequestID); err == nil {
 				d.RunTitles[u.RequestID] = t.of(ctx, r.DesignID)
 			}
@@ -371,6 +365,10 @@ func (s *Server) coordinatorDashboard(ctx context.Context) (*coordinatorDashboar
 }
 
 var placeKind = map[makerhub.OrganisationKind]string{makerhub.OrgMakers: "maker", makerhub.OrgHospital: "hospital"}
+
+// maxUnallocated bounds the unallocated lines the coordinator's dashboard
+// shows: a national run leaves thousands (the API lists them all).
+const maxUnallocated = 100
 
 // maxPlaces bounds the map: a national network's 20,000 makers would make a
 // page of megabytes; the hubs and hospitals come first.

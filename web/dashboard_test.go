@@ -116,6 +116,7 @@ func TestDashboardJourney(t *testing.T) {
 	}
 	wantPage(t, h.pageUpload(path("/designs/%d/versions/1/files", designID), "virus.exe", []byte("MZ"), mc), 415, "not accepted")
 	wantPage(t, h.pageUpload(path("/designs/%d/versions/1/files", designID), "broken.stl", []byte("solid x\nfacet"), mc), 422)
+	wantPage(t, h.pageUpload(path("/designs/%d/versions/1/files", designID), "", cubeSTL(40), mc), 400, "The file has no name")
 	wantPage(t, h.pageUpload(path("/designs/%d/versions/1/files", designID), "visor.stl", cubeSTL(40), session(other)), 404)
 	if n := h.count("version_files"); n != 0 {
 		t.Fatalf("refused uploads stored %d files", n)
@@ -255,4 +256,10 @@ func TestDashboardRequestsAndRelease(t *testing.T) {
 		t.Fatalf("the ended claim's lease is kept: %+v", c)
 	}
 	wantPage(t, r, 200, fmt.Sprintf(`action="/dashboard/jobs/%d/claim"`, job))
+
+	// More than the printer can make: the coordinator sees the demand left
+	// and why.
+	h.newRequest(p, 500000)
+	h.act("/dashboard/routing", nil, "routed", session(coord))
+	wantPage(t, h.page("/dashboard", "", session(coord)), 200, "Unallocated demand", "Not enough printing time")
 }

@@ -27,27 +27,37 @@ func (s *Server) handleFileUpload(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	limit := s.maxUpload + multipartSlack
-	if c.Request.ContentLength > limit {
-		s.abortWith(c, makerhub.ETOOLARGE, "The upload is larger than the hub's limit of %d MiB.", s.maxUpload>>20)
-		return
-	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
-	up, err := uploadFrom(c.Request)
+	f, err := s.addUploadedFile(c, id, n)
 	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	f, err := s.designs.AddFile(c.Request.Context(), id, n, up)
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			err = makerhub.Errorf(makerhub.ETOOLARGE, "The upload is larger than the hub's limit of %d MiB.", s.maxUpload>>20)
-		}
 		s.renderError(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, f)
+}
+
+// addUploadedFile streams the request's file into version n of design id,
+// within the hub's upload limit: the API's upload and the design page's
+// form both come through here.
+func (s *Server) addUploadedFile(c *gin.Context, id int64, n int) (*designs.File, error) {
+	limit := s.maxUpload + multipartSlack
+	if c.Request.ContentLength > limit {
+		return nil, s.tooLarge()
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+	up, err := uploadFrom(c.Request)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.designs.AddFile(c.Request.Context(), id, n, up)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, s.tooLarge()
+	}
+	return f, err
+}
+
+func (s *Server) tooLarge() error {
+	return makerhub.Errorf(makerhub.ETOOLARGE, "The upload is larger than the hub's limit of %d MiB.", s.maxUpload>>20)
 }
 
 // uploadFrom finds the file in a request.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -125,28 +124,10 @@ func (s *Server) designAction(done string, run func(c *gin.Context, id int64, n 
 }
 
 // handlePageUpload adds the file of the design page's upload form (the
-// multipart field "file") to a draft version. It streams, as the API's
-// upload does: nothing is held in memory, and a refused file stores
-// nothing.
+// multipart field "file") to a draft version, as the API's upload does:
+// streamed, nothing held in memory, and a refused file stores nothing.
 func (s *Server) handlePageUpload(c *gin.Context, id int64, n int) error {
-	l := langOf(c.Request)
-	limit := s.maxUpload + multipartSlack
-	if c.Request.ContentLength > limit {
-		return makerhub.Errorf(makerhub.ETOOLARGE, "%s", l.T("upload.toolarge", s.maxUpload>>20))
-	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
-	up, err := uploadFrom(c.Request)
-	if err != nil {
-		return err
-	}
-	if up.Name == "" {
-		return makerhub.Errorf(makerhub.EINVALID, "%s", l.T("upload.nofile"))
-	}
-	_, err = s.designs.AddFile(c.Request.Context(), id, n, up)
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		err = makerhub.Errorf(makerhub.ETOOLARGE, "%s", l.T("upload.toolarge", s.maxUpload>>20))
-	}
+	_, err := s.addUploadedFile(c, id, n)
 	return err
 }
 
