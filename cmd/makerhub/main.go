@@ -2,6 +2,8 @@
 //
 //	makerhub serve                  start the hub (SQLite and blobs under ./data)
 //	makerhub users create …         create an account (the first coordinator)
+//	makerhub backup --out DIR       snapshot the database and its objects
+//	makerhub restore --from DIR     bring a hub back from a backup
 //	makerhub version                print the version
 //
 // Every flag can also be set with an environment variable: --s3-bucket is
@@ -48,6 +50,8 @@ Usage:
   makerhub users create [flags]     create an account; reads the password from stdin
   makerhub stl analyze FILE…        analyse STL files: one JSON object per file
   makerhub fsck [--repair]          check stored files against the database
+  makerhub backup --out DIR         snapshot the database and copy its objects into DIR (safe while serving)
+  makerhub restore --from DIR       bring a hub back from a backup (into local disk or S3)
   makerhub version                  print the version
   makerhub help [command]           show help for a command
 
@@ -79,6 +83,10 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runSTL(ctx, rest, getenv, stdout, stderr)
 	case "fsck":
 		return runFsck(ctx, rest, getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, getenv, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
 		return runVersion(ctx, rest, stdout)
 	case "help", "-h", "--help", "-help":
