@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -52,6 +53,13 @@ func classify(err error) error {
 	if sqlite.IsBusy(err) {
 		e := makerhub.WrapError(err, makerhub.EUNAVAILABLE, "The database is busy: try again in a moment.")
 		e.RetryAfter = time.Second
+		return e
+	}
+	if sqlite.IsFull(err) || errors.Is(err, syscall.ENOSPC) {
+		// Nothing was stored: SQLite rolled the transaction back, and a
+		// spooled upload is removed with its temp file.
+		e := makerhub.WrapError(err, makerhub.EUNAVAILABLE, "The hub's disk is full, so nothing was stored: try again in a few minutes. Operators: free space on the disk holding the hub's data folder.")
+		e.RetryAfter = 30 * time.Second
 		return e
 	}
 	return err

@@ -119,7 +119,14 @@ func (l *Load) checkBatches(ctx context.Context, d *ledger) Invariant {
 		var tr struct {
 			Batch  struct{ Quantity int }
 			Totals struct {
-				Produced, AdjustedIn, InStock, InTransit, Delivered, Rejected, AdjustedOut, Missing int
+				Produced    int `json:"produced"`
+				AdjustedIn  int `json:"adjusted_in"`
+				InStock     int `json:"in_stock"`
+				InTransit   int `json:"in_transit"`
+				Delivered   int `json:"delivered"`
+				Rejected    int `json:"rejected"`
+				AdjustedOut int `json:"adjusted_out"`
+				Missing     int `json:"missing"`
 			}
 			Stock []struct {
 				Quantity int
@@ -339,8 +346,15 @@ func (l *Load) checkAcknowledged(ctx context.Context, d *ledger) Invariant {
 		}
 		return nil
 	})
+	for _, sha := range keys(d.files) {
+		if got, err := l.fileHash(ctx, sha); err != nil {
+			c.bad("file %s (upload answered 201): %v", sha, err)
+		} else if got != sha {
+			c.bad("file %s (upload answered 201): its bytes hash to %s", sha, got)
+		}
+	}
 	return c.invariant("every success answered is still there",
-		fmt.Sprintf("%d sessions, %d claimed jobs, %d shipments, %d requests, %d batches, %d files", len(people), len(jobs), len(ships), len(d.requests), len(d.batches), len(d.files)))
+		fmt.Sprintf("%d sessions, %d claimed jobs, %d shipments, %d requests, %d batches, %d files downloaded and hashed", len(people), len(jobs), len(ships), len(d.requests), len(d.batches), len(d.files)))
 }
 
 func deref(p *int64) any {

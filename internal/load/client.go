@@ -21,8 +21,10 @@ type client struct {
 	http *http.Client
 	rec  *recorder
 	// fault is set while a fault test has the hub down or its storage
-	// stopped: what fails then is the fault's doing, counted as refused.
-	fault atomic.Bool
+	// stopped, and faults counts the times it changed: a call that fails
+	// while a fault overlaps it is the fault's doing, counted as refused.
+	fault  atomic.Bool
+	faults atomic.Int64
 	// unanswered counts calls that got no answer: whether they took
 	// effect is unknown, so ledger totals may fall short of the hub's.
 	unanswered atomic.Int64
@@ -50,15 +52,55 @@ type call struct {
 	out    any    // the answer is decoded into it on success
 }
 
-// errRefused is an expected refusal; errFailed, anything else.
+// errRefused marks an expected refusal and errNoHub a call that got no
+// answer; callError.Is reports them.
 var (
 	errRefused = errors.New("refused")
 	errNoHub   = errors.New("no answer from the hub")
 )
 
-// do sends k and returns nil on success, errRefused (wrapped) on an
-// expected refusal, and a descriptive error otherwise.
+// callError is a call that did not succeed.
+type callError struct {
+	status  int // 0: no answer
+	refused bool
+	msg     string
+}
+
+func (e *callError) Error() string { return e.msg }
+
+func (e *callError) Is(target error) bool {
+	return target == errRefused && e.refused || target == errNoHub && e.status == 0
+}
+
+// retryable says whether the same call may succeed later: it got no answer,
+// or the hub said it is unavailable for now (503: storage down, disk full).
+func retryable(err error) bool {
+	var ce *callError
+	return errors.As(err, &ce) && (ce.status == 0 || ce.status == http.StatusServiceUnavailable)
+}
+
+// do sends k and returns nil on success, a *callError otherwise. When the
+// load waits for the hub (fault tests), a 503 — the hub saying it stored
+// nothing because its storage or disk failed — is tried again until the
+// wait is over, as a person would; a call that got no answer is not, since
+// it may have taken effect.
 func (c *client) do(ctx context.Context, k call) error {
+	deadline := time.Now().Add(c.waitHub)
+	for {
+		err := c.once(ctx, k)
+		var ce *callError
+		if !errors.As(err, &ce) || ce.status != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+func (c *client) once(ctx context.Context, k call) error {
 	method, _, _ := strings.Cut(k.ep, " ")
 	var body io.Reader
 	ctype := ""
@@ -82,8 +124,11 @@ func (c *client) do(ctx context.Context, k call) error {
 	if k.token != "" {
 		req.Header.Set("Authorization", "Bearer "+k.token)
 	}
-	c.calls.Add(1)
-	start := time.Now()
+	if k.ep != anchorEndpoint {
+		c.calls.Add(1)
+	}
+	start, faults := time.Now(), c.faults.Load()
+	overlap := func() bool { return c.fault.Load() || c.faults.Load() != faults }
 	resp, err := c.http.Do(req)
 	if err != nil {
 		d := time.Since(start)
@@ -91,22 +136,22 @@ func (c *client) do(ctx context.Context, k call) error {
 			return ctx.Err()
 		}
 		c.unanswered.Add(1)
-		c.record(k.ep, d, hubFault, fmt.Sprintf("%s %s: %v", method, k.path, err))
+		c.record(k.ep, d, hubFault, overlap(), fmt.Sprintf("%s %s: %v", method, k.path, err))
 		c.awaitHub(ctx)
-		return fmt.Errorf("%s %s: %w: %v", method, k.path, errNoHub, err)
+		return &callError{msg: fmt.Sprintf("%s %s: no answer: %v", method, k.path, err)}
 	}
 	data, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	d := time.Since(start)
 	if err != nil {
 		c.unanswered.Add(1)
-		c.record(k.ep, d, hubFault, fmt.Sprintf("%s %s: reading the answer: %v", method, k.path, err))
+		c.record(k.ep, d, hubFault, overlap(), fmt.Sprintf("%s %s: reading the answer: %v", method, k.path, err))
 		c.awaitHub(ctx)
-		return fmt.Errorf("%s %s: %w: %v", method, k.path, errNoHub, err)
+		return &callError{msg: fmt.Sprintf("%s %s: no answer: reading it: %v", method, k.path, err)}
 	}
 	switch {
 	case resp.StatusCode == k.want:
-		c.record(k.ep, d, okay, "")
+		c.record(k.ep, d, okay, false, "")
 		if k.out != nil {
 			if err := json.Unmarshal(data, k.out); err != nil {
 				return fmt.Errorf("%s %s: the answer is not the JSON expected: %v", method, k.path, err)
@@ -114,18 +159,19 @@ func (c *client) do(ctx context.Context, k call) error {
 		}
 		return nil
 	case slices.Contains(k.refuse, resp.StatusCode):
-		c.record(k.ep, d, refused, "")
-		return fmt.Errorf("%s %s: %d %s: %w", method, k.path, resp.StatusCode, short(data), errRefused)
+		c.record(k.ep, d, refused, false, "")
+		return &callError{status: resp.StatusCode, refused: true, msg: fmt.Sprintf("%s %s: %d %s", method, k.path, resp.StatusCode, short(data))}
 	case resp.StatusCode >= 500:
-		c.record(k.ep, d, hubFault, fmt.Sprintf("%d %s", resp.StatusCode, short(data)))
+		c.record(k.ep, d, hubFault, overlap(), fmt.Sprintf("%d %s", resp.StatusCode, short(data)))
 	default:
-		c.record(k.ep, d, unexpected, fmt.Sprintf("%d %s", resp.StatusCode, short(data)))
+		c.record(k.ep, d, unexpected, overlap(), fmt.Sprintf("%d %s", resp.StatusCode, short(data)))
 	}
-	return fmt.Errorf("%s %s: %d, want %d: %s", method, k.path, resp.StatusCode, k.want, short(data))
+	return &callError{status: resp.StatusCode, refused: overlap(),
+		msg: fmt.Sprintf("%s %s: %d, want %d: %s", method, k.path, resp.StatusCode, k.want, short(data))}
 }
 
-func (c *client) record(ep string, d time.Duration, o outcome, example string) {
-	if o != okay && c.fault.Load() {
+func (c *client) record(ep string, d time.Duration, o outcome, duringFault bool, example string) {
+	if o != okay && duringFault {
 		o = refused // the fault test's doing, not the hub's
 	}
 	c.rec.add(ep, d, o, example)

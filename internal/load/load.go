@@ -111,7 +111,10 @@ func New(cfg Config) (*Load, error) {
 // Fault tells the load a fault test has the hub or its storage down (true)
 // or back (false): what fails in between is counted as refused, not as
 // the hub's error.
-func (l *Load) Fault(on bool) { l.c.fault.Store(on) }
+func (l *Load) Fault(on bool) {
+	l.c.fault.Store(on)
+	l.c.faults.Add(1)
+}
 
 // Progress is what the hub has acknowledged so far, for fault tests that
 // strike in the middle of a phase.
@@ -143,6 +146,7 @@ func (l *Load) Run(ctx context.Context) (*Report, error) {
 	actx, stopAnchor := context.WithCancel(ctx)
 	anchorDone := make(chan struct{})
 	go func() { l.pingAnchor(actx, 100*time.Millisecond); close(anchorDone) }()
+	go l.logProgress(actx, 30*time.Second)
 	defer stopAnchor()
 	err := l.stage("coordinator logs in", l.loginCoordinator, ctx)
 	if err == nil {
@@ -178,10 +182,27 @@ func (l *Load) Run(ctx context.Context) (*Report, error) {
 	return rep, nil
 }
 
+// logProgress prints what the hub has acknowledged every interval, for
+// stages that last minutes at national scale.
+func (l *Load) logProgress(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			p := l.led.progress()
+			fmt.Fprintf(l.cfg.Log, "%s: %d calls; %d accounts, %d files, %d requests, %d claims, %d shipments, %d units received\n",
+				time.Since(l.started).Round(time.Second), l.c.calls.Load(), p.Users, p.Files, p.Requests, p.Claims, p.Shipments, p.Received)
+		}
+	}
+}
+
 // note logs the first error of a step the day goes on past: its calls'
 // outcomes are in the report's figures already.
 func (l *Load) note(step string, err error) {
-	if err == nil {
+	if tolerate(err) == nil {
 		return
 	}
 	fmt.Fprintf(l.cfg.Log, "%s: %v\n", step, err)

@@ -215,6 +215,14 @@ func IsBusy(err error) bool {
 	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
 }
 
+// IsFull reports whether err is SQLite failing to write because the disk
+// holding the database is full (SQLITE_FULL): the write was rolled back,
+// and it may succeed once space is freed.
+func IsFull(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.Code == sqlite3.ErrFull
+}
+
 // Collect returns a function that scans every row of a query's result
 // with scan into a list (never nil) and closes the rows:
 //
