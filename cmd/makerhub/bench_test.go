@@ -113,6 +113,8 @@ func BenchmarkUpload200MB(b *testing.B) {
 	if len(anchors) > 0 {
 		aM, _ := medianMin(cpuAnchorMinIO)
 		pM, _ := medianMin(cpuAPIMinIO)
+		b.ReportMetric(aM, "anchor-minio-cpu-s/upload")
+		b.ReportMetric(pM, "api-minio-cpu-s/upload")
 		b.Logf("CPU per round (medians): anchor: MinIO %.2f s; API: hub %.2f s, MinIO %.2f s", aM, hubCPU, pM)
 	}
 	if anchor > 0 && api > 0 {

@@ -148,6 +148,21 @@ func BenchmarkClaims(b *testing.B) {
 	b.ReportMetric(float64(twice), "double-claims")
 	b.ReportMetric(float64(api.failed+locked), "errors")
 	b.ReportMetric(rawRun.rate(), "raw-sqlite-claims/s")
+	// The rest is for docs/benchmarks.md (internal/benchreport), which
+	// takes every figure from the benchmark lines.
+	b.ReportMetric(float64(n), "jobs")
+	b.ReportMetric(float64(api.won), "won")
+	b.ReportMetric(float64(api.lost), "lost")
+	b.ReportMetric(float64(api.failed), "failed")
+	b.ReportMetric(float64(locked), "db-locked")
+	b.ReportMetric(float64(2*n)/api.elapsed.Seconds(), "calls/s")
+	b.ReportMetric(api.elapsed.Seconds(), "storm-s")
+	b.ReportMetric(hubCPU.Seconds(), "hub-cpu-s")
+	b.ReportMetric(selfCPU.Seconds(), "loadgen-cpu-s")
+	b.ReportMetric(float64(rawRun.percentile(0.5).Microseconds())/1000, "raw-sqlite-p50-ms")
+	b.ReportMetric(float64(rawRun.percentile(0.99).Microseconds())/1000, "raw-sqlite-p99-ms")
+	b.ReportMetric(float64(2*n)/rawRun.elapsed.Seconds(), "raw-sqlite-calls/s")
+	b.ReportMetric(float64(rawRun.failed), "raw-sqlite-failed")
 	b.Logf("HTTP: %d claims won, %d lost (409), %d failed in %v: %.0f claims/s, p50 %v, p99 %v; double claims %d, 'database is locked' in logs %d",
 		api.won, api.lost, api.failed, api.elapsed.Round(time.Millisecond), api.rate(), api.percentile(0.5), api.percentile(0.99), twice, locked)
 	b.Logf("CPU during the HTTP storm: hub %v (%.0f µs a request), load generator %v, of %v × 2 cores",

@@ -102,6 +102,7 @@ func BenchmarkAnalyzeVsAdmesh(b *testing.B) {
 	b.ReportMetric(mhPeak, "makerhub-peak-MiB")
 	b.ReportMetric(adPeak, "admesh-peak-MiB")
 	b.ReportMetric(adMed/mhMed, "speedup")
+	b.ReportMetric(float64(len(tools[0].secs)), "runs-each")
 	b.Logf("1M-triangle torus (50 MB), %d runs each: makerhub median %.3f s (min %.3f), peak %.0f MiB; admesh median %.3f s (min %.3f), peak %.0f MiB; admesh/makerhub = %.2f×",
 		len(tools[0].secs), mhMed, mhMin, mhPeak, adMed, adMin, adPeak, adMed/mhMed)
 }

@@ -101,6 +101,19 @@ func BenchmarkNational(b *testing.B) {
 	b.ReportMetric(float64(g.Stats.UnitsLate), "greedy-late-units")
 	b.ReportMetric(float64(g.Stats.UnitsUnallocated), "greedy-unalloc-units")
 	b.ReportMetric(g.Stats.TotalKM, "greedy-total-km")
+	// The rest is for docs/benchmarks.md (internal/benchreport), which
+	// takes every figure from the benchmark lines.
+	b.ReportMetric(float64(st.UnitsRequested), "requested-units")
+	b.ReportMetric(float64(len(p.Requests)), "request-lines")
+	b.ReportMetric(float64(st.Regions), "regions")
+	b.ReportMetric(float64(st.Nodes), "nodes")
+	b.ReportMetric(float64(st.Arcs), "arcs")
+	b.ReportMetric(float64(st.Phases), "phases")
+	b.ReportMetric(float64(st.Pivots), "pivots")
+	b.ReportMetric(float64(st.Jobs), "jobs")
+	b.ReportMetric(st.LateUnitDays, "late-unit-days")
+	b.ReportMetric(float64(g.Stats.Jobs), "greedy-jobs")
+	b.ReportMetric(g.Stats.LateUnitDays, "greedy-late-unit-days")
 	b.Logf("requested %d units in %d lines; Solve: %d regions, %d nodes, %d arcs, %d phases, %d pivots, solver %v of CPU, %d jobs, %.0f unit-km, %.0f late unit-days",
 		st.UnitsRequested, len(p.Requests), st.Regions, st.Nodes, st.Arcs, st.Phases, st.Pivots, st.SolverElapsed, st.Jobs, st.UnitKM, st.LateUnitDays)
 	b.Logf("Greedy: %d jobs, %.0f unit-km, %.0f late unit-days, %v", g.Stats.Jobs, g.Stats.UnitKM, g.Stats.LateUnitDays, g.Stats.Elapsed)
