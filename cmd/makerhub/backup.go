@@ -100,7 +100,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 			return fmt.Errorf("backup: %s", errText(err))
 		}
 	case *local.Store:
-		// fsck would take a backup there for objects nobody references.
+		// A backup inside the store it copies is lost with it.
 		if abs, err := filepath.Abs(out); err == nil && strings.HasPrefix(abs+string(filepath.Separator), st.Root()+string(filepath.Separator)) {
 			return fmt.Errorf("backup: --out %s is inside the blob folder %s: give a folder outside it, on another disk if you can", out, st.Root())
 		}

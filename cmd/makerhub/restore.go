@@ -214,7 +214,7 @@ func checkRestoreTarget(target, from string, force bool) (bool, error) {
 		db.Close()
 	}
 	if sqlite.IsBusy(err) {
-		return false, fmt.Errorf("restore: %s is in use by another process (a hub, or makerhub fsck?): stop it, then restore", target)
+		return false, fmt.Errorf("restore: %s is in use by another process (a hub, Litestream, makerhub fsck?): stop it, then restore", target)
 	}
 	// Fold the write-ahead log into the file, so that the file alone is the
 	// whole database when it is moved aside; the last connection to close
@@ -224,7 +224,7 @@ func checkRestoreTarget(target, from string, force bool) (bool, error) {
 		db.Close()
 	}
 	if exists(target + "-wal") {
-		return false, fmt.Errorf("restore: %s-wal remains after a checkpoint: another process has the database open (a hub, or makerhub fsck?); stop it, then restore", target)
+		return false, fmt.Errorf("restore: %s-wal remains after a checkpoint: another process has the database open (a hub, Litestream, makerhub fsck?); stop it, then restore", target)
 	}
 	return true, nil
 }
