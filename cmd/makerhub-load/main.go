@@ -118,11 +118,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 	}
-	switch {
-	case runErr != nil:
+	if runErr != nil {
 		return fmt.Errorf("the day stopped after %s: %w", time.Since(start).Round(time.Second), runErr)
-	case !rep.OK():
-		return errors.New("the day did not meet its targets: see the report above")
+	}
+	if f := rep.Failures(); len(f) > 0 {
+		return fmt.Errorf("the day failed: %s", strings.Join(f, "; "))
+	}
+	if s := rep.Slow(); len(s) > 0 {
+		return fmt.Errorf("%w of %v: %s", errSlow, load.TargetP99, strings.Join(s, "; "))
 	}
 	return nil
 }
+
+// errSlow is a day that held but missed the latency target.
+var errSlow = errors.New("the day missed the p99 target")

@@ -63,7 +63,9 @@ func (l *Load) day(ctx context.Context) (string, error) {
 	}
 	open, stuck := -1, 0
 	var round int
-	for round = 0; ctx.Err() == nil; round++ {
+	// Rounds after the last filing drain what is left; four times the
+	// filing rounds bounds a day whose demand cannot all be met.
+	for round = 0; ctx.Err() == nil && round < 4*l.cfg.Rounds; round++ {
 		if round < l.cfg.Rounds {
 			l.note("filing", l.file(ctx, plan, round))
 		}

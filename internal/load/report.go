@@ -122,21 +122,37 @@ func ReadHubUsage(pid int) (*HubUsage, error) {
 	return u, nil
 }
 
-// OK says whether the day met the targets: no error that is the
-// hub's, none unexpected, p99 under target except uploads and routing,
-// and every invariant holding.
-func (r *Report) OK() bool {
+// Failures lists what went wrong that is not a matter of speed: errors
+// that were the hub's, answers the load did not expect, broken invariants,
+// steps that failed.
+func (r *Report) Failures() []string {
+	var out []string
 	for _, e := range r.Endpoints {
-		if e.ErrorsHub > 0 || e.ErrorsClient > 0 || !e.Exempt && e.P99 >= r.TargetP99MS {
-			return false
+		if e.ErrorsHub > 0 || e.ErrorsClient > 0 {
+			out = append(out, fmt.Sprintf("%s: %d errors of the hub's, %d unexpected answers", e.Endpoint, e.ErrorsHub, e.ErrorsClient))
 		}
 	}
 	for _, inv := range r.Invariants {
 		if !inv.OK {
-			return false
+			out = append(out, "invariant broken: "+inv.Name)
 		}
 	}
-	return len(r.Invariants) > 0 && len(r.Errors) == 0
+	if len(r.Invariants) == 0 {
+		out = append(out, "the invariants were not checked")
+	}
+	return append(out, r.Errors...)
+}
+
+// Slow lists the endpoints whose p99 missed the target (uploads and
+// routing are exempt).
+func (r *Report) Slow() []string {
+	var out []string
+	for _, e := range r.Endpoints {
+		if !e.Exempt && e.P99 >= r.TargetP99MS {
+			out = append(out, fmt.Sprintf("%s: p99 %.1f ms", e.Endpoint, e.P99))
+		}
+	}
+	return out
 }
 
 // Print writes the report as a table for people.
