@@ -34,12 +34,11 @@ func envName(flagName string) string {
 
 // parseFlags parses args, then fills every flag not given on the command line
 // from its environment variable. Flags win over the environment, which wins
-// over defaults. --help prints usage and returns errHelp.
+// over defaults. --help prints usage (fs.Parse does) and returns errHelp.
 func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return errHelp
+			return errHelp // fs.Parse has printed the usage
 		}
 		// The flag package writes flags with one dash; the help uses two.
 		msg := strings.NewReplacer("flag -", "flag --", "defined: -", "defined: --").Replace(err.Error())
@@ -56,8 +55,7 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) err
 func parseFlagsWithArgs(fs *flag.FlagSet, args []string, getenv func(string) string) ([]string, error) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return nil, errHelp
+			return nil, errHelp // fs.Parse has printed the usage
 		}
 		msg := strings.NewReplacer("flag -", "flag --", "defined: -", "defined: --").Replace(err.Error())
 		return nil, usagef("%s: %s (see makerhub %s --help)", fs.Name(), msg, fs.Name())

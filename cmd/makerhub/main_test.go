@@ -216,6 +216,9 @@ func TestHelpAndVersion(t *testing.T) {
 		if out.Len() == 0 {
 			t.Errorf("makerhub %s printed nothing", strings.Join(args, " "))
 		}
+		if n := strings.Count(out.String(), "Usage:"); n > 1 {
+			t.Errorf("makerhub %s printed its usage %d times:\n%s", strings.Join(args, " "), n, out.String())
+		}
 	}
 	var out bytes.Buffer
 	run(context.Background(), []string{"serve", "--help"}, env{}.get, nil, &out, io.Discard)
