@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -165,7 +166,9 @@ func (l *Load) work(ctx context.Context, jobs []jobJSON, hospByOrg map[int64]*ac
 			order = append(order, m)
 		}
 		byMaker[m] = append(byMaker[m], j)
-		offeredFor[j.DesignID] = append(offeredFor[j.DesignID], m)
+		if !slices.Contains(offeredFor[j.DesignID], m) {
+			offeredFor[j.DesignID] = append(offeredFor[j.DesignID], m)
+		}
 	}
 	var (
 		mu       sync.Mutex
@@ -216,12 +219,12 @@ func (l *Load) job(ctx context.Context, m *actor, j jobJSON, hosp *actor, mu *sy
 // exactly one may win, and it carries the job out.
 func (l *Load) race(ctx context.Context, j jobJSON, able []*actor, hosp *actor) error {
 	if len(able) < 2 {
-		return nil
+		return nil // nobody else can print it: it waits in the pool
 	}
-	racers := []*actor{able[l.intn(len(able))], able[l.intn(len(able))]}
-	for racers[1] == racers[0] && len(able) > 1 {
-		racers[1] = able[l.intn(len(able))]
-	}
+	// Two different makers: able holds each maker once.
+	first := l.intn(len(able))
+	second := (first + 1 + l.intn(len(able)-1)) % len(able)
+	racers := []*actor{able[first], able[second]}
 	type win struct {
 		m     *actor
 		lease string
