@@ -48,7 +48,7 @@ type BlobStore interface {
 // the content a second time only to hash it (S3 multipart uploads carry no
 // whole-object SHA-256) may skip that pass when HashedSHA256 equals the
 // declared hash; it still checks the size. On 2 cores the second pass
-// slowed a 200 MB upload measurably (docs/benchmarks.md).
+// slowed a 200 MB upload measurably (docs/performance-history.md).
 type HashedReaderAt interface {
 	io.ReaderAt
 	HashedSHA256() string

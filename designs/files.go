@@ -287,7 +287,7 @@ func (s *Service) ingest(ctx context.Context, up Upload, f *File) (tmp *os.File,
 	}
 	st := <-done
 	// Where an upload's time goes, for operators tuning --tmp-dir or the
-	// object store (docs/benchmarks.md has a profile).
+	// object store (docs/performance-history.md has a profile).
 	s.log.Debug("upload timeline", "name", f.Name, "bytes", f.Size, "received", receivedAt.Sub(began),
 		"hashed", hashedAt.Sub(began), "analysed", sinceOrZero(analysedAt, began), "stored", storedAt.Sub(began))
 	switch {

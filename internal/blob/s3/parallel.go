@@ -16,7 +16,7 @@ import (
 // putParallel stores content that can be read at any offset (a file) by
 // uploading parts of it in parallel, as minio-go does for an io.ReaderAt:
 // the service then spreads the work over its cores, and a single stream is
-// no longer the limit (benchmarked in docs/benchmarks.md). Each part carries
+// no longer the limit (docs/performance-history.md). Each part carries
 // a CRC32C that the service checks on arrival.
 //
 // S3 has no whole-object SHA-256 for multipart uploads, so the content is
