@@ -173,3 +173,31 @@ func (s *Service) VerifyOrganisation(ctx context.Context, id int64) (*makerhub.O
 	s.auth.clear() // cached users carry their organisation's verification
 	return o, err
 }
+
+// FindMapOrganisations returns, to a coordinator, the first limit
+// organisations for a map — hospitals first, then maker groups, oldest first
+// — and how many there are in all, in two statements: a national network
+// holds tens of thousands.
+func (s *Service) FindMapOrganisations(ctx context.Context, limit int) ([]*makerhub.Organisation, int, error) {
+	if _, err := requireCoordinator(ctx, "list organisations"); err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM organisations`).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+orgColumns+` FROM organisations o ORDER BY o.kind != 'hospital', o.id LIMIT ?`, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	orgs := []*makerhub.Organisation{}
+	for rows.Next() {
+		o, err := scanOrganisation(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		orgs = append(orgs, o)
+	}
+	return orgs, total, rows.Err()
+}

@@ -387,28 +387,19 @@ func (s *Server) places(ctx context.Context) ([]place, int, error) {
 			out = append(out, place{Kind: "hub", Name: h.Name, Lat: *h.Lat, Lon: *h.Lon, Verified: true})
 		}
 	}
-	unshown := 0
-	for _, kind := range []makerhub.OrganisationKind{makerhub.OrgHospital, makerhub.OrgMakers} {
-		for offset := 0; ; offset += 500 {
-			orgs, total, err := s.accounts.FindOrganisations(ctx, accounts.OrganisationFilter{Kind: kind, Offset: offset, Limit: 500})
-			if err != nil {
-				return nil, 0, err
-			}
-			for _, o := range orgs {
-				if o.Lat == 0 && o.Lon == 0 {
-					continue
-				}
-				if len(out) == maxPlaces {
-					unshown++
-					continue
-				}
-				out = append(out, place{Kind: placeKind[kind], Name: o.Name, Lat: o.Lat, Lon: o.Lon, Verified: o.Verified()})
-			}
-			if offset+500 >= total {
-				break
-			}
+	// One read of the first maxPlaces organisations and one count: reading
+	// a national network's 27,000 page by page took the coordinator's
+	// dashboard to 683 ms p99 on the national day.
+	orgs, total, err := s.accounts.FindMapOrganisations(ctx, maxPlaces-len(out))
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, o := range orgs {
+		if o.Lat != 0 || o.Lon != 0 {
+			out = append(out, place{Kind: placeKind[o.Kind], Name: o.Name, Lat: o.Lat, Lon: o.Lon, Verified: o.Verified()})
 		}
 	}
+	unshown := total - len(orgs)
 	return out, unshown, nil
 }
 

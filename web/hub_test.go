@@ -29,7 +29,7 @@ import (
 
 // testHub is a real hub on a loopback port: SQLite file, blob folder, HTTP.
 type testHub struct {
-	t        *testing.T
+	t        testing.TB
 	srv      *web.Server
 	ts       *httptest.Server
 	db       *sql.DB
@@ -56,7 +56,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-func newTestHub(t *testing.T, opts accounts.Options) *testHub {
+func newTestHub(t testing.TB, opts accounts.Options) *testHub {
 	t.Helper()
 	blobDir := filepath.Join(t.TempDir(), "blobs")
 	blobs, err := local.New(blobDir)
@@ -69,7 +69,7 @@ func newTestHub(t *testing.T, opts accounts.Options) *testHub {
 }
 
 // newTestHubOn builds a hub on the given blob store.
-func newTestHubOn(t *testing.T, opts accounts.Options, blobs makerhub.BlobStore, dopts designs.Options) *testHub {
+func newTestHubOn(t testing.TB, opts accounts.Options, blobs makerhub.BlobStore, dopts designs.Options) *testHub {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "makerhub.db"))
@@ -115,7 +115,7 @@ type response struct {
 	body string
 }
 
-func (r *response) decode(t *testing.T, v any) {
+func (r *response) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(r.body), v); err != nil {
 		t.Fatalf("decode %q: %v", r.body, err)
