@@ -186,18 +186,7 @@ func (s *Service) FindMapOrganisations(ctx context.Context, limit int) ([]*maker
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM organisations`).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+orgColumns+` FROM organisations o ORDER BY o.kind != 'hospital', o.id LIMIT ?`, limit)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	orgs := []*makerhub.Organisation{}
-	for rows.Next() {
-		o, err := scanOrganisation(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		orgs = append(orgs, o)
-	}
-	return orgs, total, rows.Err()
+	orgs, err := sqlite.Collect(scanOrganisation)(s.db.QueryContext(ctx,
+		`SELECT `+orgColumns+` FROM organisations o ORDER BY o.kind != 'hospital', o.id LIMIT ?`, limit))
+	return orgs, total, err
 }

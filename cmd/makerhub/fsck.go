@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
+
+	"github.com/makerhub/makerhub"
 
 	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/internal/blob/s3"
@@ -36,16 +39,33 @@ func runFsck(ctx context.Context, args []string, getenv func(string) string, std
 			return err
 		}
 	}
-	ds := designs.New(db, blobs, designs.Options{})
-	rep, err := ds.Fsck(ctx, repair)
-	if err != nil {
-		return err
-	}
-	problems, err := inventory.New(db, ds, production.New(db, ds, production.Options{}), inventory.Options{}).Check(ctx)
+	rep, problems, err := runChecks(ctx, db, blobs, repair, stdout)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "checked %d files in %s against %s\n", rep.Checked, store.dbPath(), where)
+	if !rep.Clean() || len(problems) > 0 {
+		return fmt.Errorf("fsck found %d missing, %d corrupt and %d unreferenced objects, and %d inventory invariant(s) broken",
+			len(rep.Missing), len(rep.Corrupt), len(rep.Unreferenced), len(problems))
+	}
+	fmt.Fprintln(stdout, "clean")
+	return nil
+}
+
+// runChecks runs fsck's checks — every file's object against its SHA-256,
+// objects no file references (removed with repair), the inventory's
+// invariants — and lists what they find on stdout; fsck and restore share
+// it.
+func runChecks(ctx context.Context, db *sql.DB, blobs makerhub.BlobStore, repair bool, stdout io.Writer) (*designs.FsckReport, []string, error) {
+	ds := designs.New(db, blobs, designs.Options{})
+	rep, err := ds.Fsck(ctx, repair)
+	if err != nil {
+		return nil, nil, err
+	}
+	problems, err := inventory.New(db, ds, production.New(db, ds, production.Options{}), inventory.Options{}).Check(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	for _, s := range rep.Missing {
 		fmt.Fprintf(stdout, "missing object:      %s (the file's bytes are gone; restore them from a backup)\n", s)
 	}
@@ -61,10 +81,5 @@ func runFsck(ctx context.Context, args []string, getenv func(string) string, std
 	for _, p := range problems {
 		fmt.Fprintf(stdout, "inventory:           %s\n", p)
 	}
-	if !rep.Clean() || len(problems) > 0 {
-		return fmt.Errorf("fsck found %d missing, %d corrupt and %d unreferenced objects, and %d inventory invariant(s) broken",
-			len(rep.Missing), len(rep.Corrupt), len(rep.Unreferenced), len(problems))
-	}
-	fmt.Fprintln(stdout, "clean")
-	return nil
+	return rep, problems, nil
 }

@@ -16,8 +16,6 @@ import (
 	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/internal/blob/s3"
 	"github.com/makerhub/makerhub/internal/sqlite"
-	"github.com/makerhub/makerhub/inventory"
-	"github.com/makerhub/makerhub/production"
 )
 
 func runRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -357,28 +355,12 @@ func copyFileSync(src, dst string) error {
 // failure: restoring an older backup into a store that kept newer uploads
 // leaves them, and fsck --repair removes them once the operator is sure.
 func checkRestored(ctx context.Context, db *sql.DB, blobs makerhub.BlobStore, where string, stdout io.Writer) error {
-	ds := designs.New(db, blobs, designs.Options{})
-	rep, err := ds.Fsck(ctx, false)
+	fmt.Fprintf(stdout, "checking the restored hub against %s\n", where)
+	rep, problems, err := runChecks(ctx, db, blobs, false, stdout)
 	if err != nil {
 		return fmt.Errorf("restore: the database is restored, but the check after it failed: %s", errText(err))
 	}
-	problems, err := inventory.New(db, ds, production.New(db, ds, production.Options{}), inventory.Options{}).Check(ctx)
-	if err != nil {
-		return fmt.Errorf("restore: the database is restored, but the check after it failed: %s", errText(err))
-	}
-	fmt.Fprintf(stdout, "checked %d files against %s\n", rep.Checked, where)
-	for _, s := range rep.Missing {
-		fmt.Fprintf(stdout, "missing object:      %s\n", s)
-	}
-	for _, s := range rep.Corrupt {
-		fmt.Fprintf(stdout, "corrupt object:      %s\n", s)
-	}
-	for _, k := range rep.Unreferenced {
-		fmt.Fprintf(stdout, "unreferenced object: %s\n", k)
-	}
-	for _, p := range problems {
-		fmt.Fprintf(stdout, "inventory:           %s\n", p)
-	}
+	fmt.Fprintf(stdout, "checked %d files\n", rep.Checked)
 	if len(rep.Missing)+len(rep.Corrupt)+len(problems) > 0 {
 		return fmt.Errorf("restore: the database is restored, but fsck's checks found %d missing and %d corrupt objects and %d inventory invariants broken (listed above)",
 			len(rep.Missing), len(rep.Corrupt), len(problems))

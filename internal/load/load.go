@@ -122,11 +122,10 @@ func (l *Load) Progress() Progress { return l.led.progress() }
 
 // Stage is a phase of the day and how long it took.
 type Stage struct {
-	Name     string  `json:"name"`
-	Seconds  float64 `json:"seconds"`
-	Calls    int64   `json:"calls"`
-	Detail   string  `json:"detail"`
-	finished time.Time
+	Name    string  `json:"name"`
+	Seconds float64 `json:"seconds"`
+	Calls   int64   `json:"calls"`
+	Detail  string  `json:"detail"`
 }
 
 func (l *Load) stage(name string, f func(ctx context.Context) (string, error), ctx context.Context) error {
