@@ -174,19 +174,22 @@ func (s *Service) VerifyOrganisation(ctx context.Context, id int64) (*makerhub.O
 	return o, err
 }
 
-// FindMapOrganisations returns, to a coordinator, the first limit
-// organisations for a map — hospitals first, then maker groups, oldest first
-// — and how many there are in all, in two statements: a national network
-// holds tens of thousands.
-func (s *Service) FindMapOrganisations(ctx context.Context, limit int) ([]*makerhub.Organisation, int, error) {
+// FindMapOrganisations returns, to a coordinator, the organisations that
+// have coordinates in the map's order — hospitals first, then maker groups,
+// each oldest first — from offset, at most limit, and how many there are in
+// all. It reads through the organisations_map index, so a page costs its
+// offset and limit, not the whole network's tens of thousands.
+func (s *Service) FindMapOrganisations(ctx context.Context, offset, limit int) ([]*makerhub.Organisation, int, error) {
 	if _, err := requireCoordinator(ctx, "list organisations"); err != nil {
 		return nil, 0, err
 	}
+	// (0, 0) is where an organisation that gave no coordinates sits.
+	const located = ` WHERE NOT (o.lat = 0 AND o.lon = 0)`
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM organisations`).Scan(&total); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM organisations o`+located).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	orgs, err := sqlite.Collect(scanOrganisation)(s.db.QueryContext(ctx,
-		`SELECT `+orgColumns+` FROM organisations o ORDER BY o.kind != 'hospital', o.id LIMIT ?`, limit))
+		`SELECT `+orgColumns+` FROM organisations o`+located+` ORDER BY o.kind != 'hospital', o.id LIMIT ? OFFSET ?`, limit, offset))
 	return orgs, total, err
 }

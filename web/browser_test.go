@@ -496,6 +496,12 @@ func TestBrowserJourney(t *testing.T) {
 				b.waitFor(`document.querySelector(".map").dataset.state === "ready" && +document.querySelector(".map").dataset.markers === 2`,
 					"the map with the maker and the hospital", 20*time.Second)
 				b.shot("coordinator-routed")
+				// The map's places as a table: its version without JavaScript.
+				b.next(`a[href="/dashboard/places"]`, `location.pathname === "/dashboard/places"`, "the places as a table")
+				if rows := b.text("table.places tbody"); !strings.Contains(rows, "CHU Grenoble Alpes") || !strings.Contains(rows, "Fablab de Grenoble") {
+					t.Fatalf("the table of places: %q", rows)
+				}
+				b.shot("coordinator-places")
 				b.logout()
 
 				// The maker claims, prints, hands over, checks and ships.

@@ -88,19 +88,10 @@ type coordinatorDashboard struct {
 	Stale            []*dashRequest
 	Open             int // open requests
 	Recalls          []*inventory.Recall
-	Places           []place
 	Unshown          int // places beyond maxPlaces, left out of the map
 	MapTiles         string
 	Chart            *chart
 	Totals           inventory.ReportRow
-}
-
-// place is a point of the coordinator's map.
-type place struct {
-	Kind     string // maker, hub, hospital
-	Name     string
-	Lat, Lon float64
-	Verified bool
 }
 
 // leaseCookie keeps the lease tokens of the claims made in this browser:
@@ -351,7 +342,10 @@ func (s *Server) coordinatorDashboard(ctx context.Context) (*coordinatorDashboar
 	if d.Recalls, err = s.inventory.FindRecalls(ctx); err != nil {
 		return nil, err
 	}
-	if d.Places, d.Unshown, err = s.places(ctx); err != nil {
+	// The map reads its places from /dashboard/places.json, and the table
+	// of them is a page of its own: 3,000 rows in this page made it the
+	// slowest view of the national day. Here only their number is read.
+	if d.Unshown, err = s.unshownPlaces(ctx); err != nil {
 		return nil, err
 	}
 	to := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
@@ -364,44 +358,9 @@ func (s *Server) coordinatorDashboard(ctx context.Context) (*coordinatorDashboar
 	return d, nil
 }
 
-var placeKind = map[makerhub.OrganisationKind]string{makerhub.OrgMakers: "maker", makerhub.OrgHospital: "hospital"}
-
 // maxUnallocated bounds the unallocated lines the coordinator's dashboard
 // shows: a national run leaves thousands (the API lists them all).
 const maxUnallocated = 100
-
-// maxPlaces bounds the map: a national network's 20,000 makers would make a
-// page of megabytes; the hubs and hospitals come first.
-const maxPlaces = 3000
-
-// places are the hubs, hospitals and maker groups that have coordinates,
-// at most maxPlaces, and how many more there are.
-func (s *Server) places(ctx context.Context) ([]place, int, error) {
-	var out []place
-	hubs, err := s.inventory.FindLocations(ctx, inventory.Hub)
-	if err != nil {
-		return nil, 0, err
-	}
-	for _, h := range hubs {
-		if h.Lat != nil && h.Lon != nil {
-			out = append(out, place{Kind: "hub", Name: h.Name, Lat: *h.Lat, Lon: *h.Lon, Verified: true})
-		}
-	}
-	// One read of the first maxPlaces organisations and one count: reading
-	// a national network's 27,000 page by page took the coordinator's
-	// dashboard to 683 ms p99 on the national day.
-	orgs, total, err := s.accounts.FindMapOrganisations(ctx, maxPlaces-len(out))
-	if err != nil {
-		return nil, 0, err
-	}
-	for _, o := range orgs {
-		if o.Lat != 0 || o.Lon != 0 {
-			out = append(out, place{Kind: placeKind[o.Kind], Name: o.Name, Lat: o.Lat, Lon: o.Lon, Verified: o.Verified()})
-		}
-	}
-	unshown := total - len(orgs)
-	return out, unshown, nil
-}
 
 // act makes a dashboard action: run does the work with the form; success
 // goes back to the dashboard saying done, failure shows it with the error.

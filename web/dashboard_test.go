@@ -215,7 +215,8 @@ func TestDashboardJourney(t *testing.T) {
 	// and recalls a filament lot.
 	r = h.page("/dashboard", "", cc)
 	wantPage(t, r, 200, "Over the last 30 days: 50 units requested, 50 produced, 50 delivered.", `class="series series-delivered"`,
-		`data-kind="maker"`, `data-kind="hospital"`, `role="img"`)
+		`data-places="/dashboard/places.json"`, `role="img"`)
+	wantPage(t, h.page("/dashboard/places", "", cc), 200, "<td>Makers</td>", "<td>Hospital</td>")
 	wantPage(t, h.form("/dashboard/recalls", url.Values{"filament_lot": {"PETG-2020-04"}}, cc), 400, "reason")
 	h.act("/dashboard/recalls", url.Values{"filament_lot": {"PETG-2020-04"}, "reason": {"Brittle: visors crack when bent"}}, "recalled", cc)
 	wantPage(t, h.page("/dashboard", "", cc), 200, "filament lot PETG-2020-04 — Brittle")

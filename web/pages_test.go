@@ -31,6 +31,8 @@ var pageRoutes = []string{
 	"POST /dashboard/requests", "POST /dashboard/requests/:id/reconfirm", "POST /dashboard/requests/:id/cancel",
 	"POST /dashboard/shipments/:id/receive", "POST /dashboard/organisations/:id/verify", "POST /dashboard/routing",
 	"POST /dashboard/recalls",
+	// places_test.go
+	"GET /dashboard/places", "GET /dashboard/places.json",
 }
 
 func TestEveryPageRouteIsTested(t *testing.T) {

@@ -44,6 +44,8 @@ func (s *Server) routes() {
 	pages.POST("/designs/:id/versions/:n/review", s.designAction("reviewed", s.handlePageReview))
 
 	pages.GET("/dashboard", s.handleDashboard)
+	pages.GET("/dashboard/places", s.handlePlacesPage)
+	pages.GET("/dashboard/places.json", s.handlePlacesJSON)
 	// A maker's actions,
 	pages.POST("/dashboard/printers", s.act("printer", s.handleAddPrinter))
 	pages.POST("/dashboard/spools", s.act("spool", s.handleAddSpool))

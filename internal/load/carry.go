@@ -75,12 +75,14 @@ func (l *Load) carryOut(ctx context.Context, m *actor, j jobJSON, lease string, 
 	return l.c.do(ctx, call{ep: "GET /api/v1/requests/{id}", path: fmt.Sprintf("/api/v1/requests/%d", j.RequestID), token: hosp.token, want: 200})
 }
 
-// look is what people read between rounds: the coordinator's dashboard,
-// the delivery report and the routing runs; some makers' notifications
+// look is what people read between rounds: the coordinator's dashboard
+// (and the places of its map), the delivery report and the routing runs; some makers' notifications
 // and some hospitals' request lists.
 func (l *Load) look(ctx context.Context) error {
 	reads := []call{
 		{ep: "GET /dashboard", path: "/dashboard", token: l.coord.token, want: 200},
+		// and its map's places, which the page's script fetches.
+		{ep: "GET /dashboard/places.json", path: "/dashboard/places.json", token: l.coord.token, want: 200},
 		{ep: "GET /api/v1/reports/deliveries", path: "/api/v1/reports/deliveries", token: l.coord.token, want: 200},
 		{ep: "GET /api/v1/routing/runs", path: "/api/v1/routing/runs?limit=5", token: l.coord.token, want: 200},
 	}

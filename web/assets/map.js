@@ -1,13 +1,16 @@
 // The map of makers, hubs and hospitals, drawn with Leaflet.
 //
-// The page writes the places as a table, which stays the accessible (and
-// no-JavaScript) version of the map:
+// The places come from the hub as JSON; the same places are a table on a
+// page of their own (/dashboard/places), the accessible (and no-JavaScript)
+// version of the map:
 //
-//   <div class="map" data-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+//   <div class="map" data-places="/dashboard/places.json"
+//        data-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 //        data-attribution="© OpenStreetMap contributors" data-label="…"
 //        data-legend-maker="…" data-legend-hub="…" data-legend-hospital="…"></div>
-//   <table class="places"> … <tr data-lat="45.19" data-lon="5.72" data-kind="maker"
-//        data-name="Fablab Grenoble">…</tr> … </table>
+//
+//   GET /dashboard/places.json → {"places": [{"kind": "maker", "name": "Fablab Grenoble",
+//                                 "lat": 45.19, "lon": 5.72, "verified": false}, …], "total": 1}
 //
 // An empty data-tiles means no tile layer: the markers are drawn on a plain
 // background (a closed network, or a deployment without a tile server).
@@ -35,17 +38,25 @@ const DEFAULT_VIEW = { centre: [46.6, 2.4], zoom: 5 };
 function start() {
   for (const el of document.querySelectorAll(".map")) {
     if (el.dataset.state) continue;
-    try {
-      draw(el);
-    } catch (err) {
-      console.warn("map:", err);
-      el.dataset.state = "error";
-    }
+    el.dataset.state = "loading";
+    load(el)
+      .then((places) => draw(el, places))
+      .catch((err) => {
+        console.warn("map:", err);
+        el.dataset.state = "error";
+      });
   }
 }
 
-function draw(el) {
-  const places = readPlaces(document.querySelectorAll("table.places tr[data-lat][data-lon]"));
+// load fetches the places, with the page's session cookie.
+async function load(el) {
+  const res = await fetch(el.dataset.places, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  if (!res.ok) throw new Error("places: HTTP " + res.status);
+  const body = await res.json();
+  return readPlaces(Array.isArray(body.places) ? body.places : []);
+}
+
+function draw(el, places) {
   if (el.clientHeight === 0) el.style.height = "24rem"; // a stylesheet gave it no height
 
   const tiles = (el.dataset.tiles || "").trim();
@@ -98,19 +109,14 @@ function draw(el) {
   el.dataset.state = "ready";
 }
 
-// readPlaces takes the rows with valid coordinates.
-function readPlaces(rows) {
+// readPlaces takes the places with valid coordinates.
+function readPlaces(list) {
   const places = [];
-  for (const tr of rows) {
-    const lat = Number.parseFloat(tr.dataset.lat);
-    const lon = Number.parseFloat(tr.dataset.lon);
+  for (const p of list) {
+    const lat = Number(p.lat);
+    const lon = Number(p.lon);
     if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) continue;
-    places.push({
-      lat,
-      lon,
-      kind: tr.dataset.kind || "maker",
-      name: tr.dataset.name || tr.textContent.trim(),
-    });
+    places.push({ lat, lon, kind: String(p.kind || "maker"), name: String(p.name || "") });
   }
   return places;
 }
