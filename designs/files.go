@@ -116,7 +116,21 @@ func (s *Service) AddFile(ctx context.Context, designID int64, number int, up Up
 	defer s.spools.put(tmp)
 	stored := time.Now()
 	sum := f.SHA256
-	restored, err := s.recordFile(ctx, u, d, number, f, analysis, tmp)
+	restored := false // stored again by this call after a clean-up removed it
+	err = s.recordFile(ctx, u, d, number, f, analysis)
+	for try := 0; errors.Is(err, errObjectGone) && try < 3; try++ {
+		// Removed since it was stored (a failed upload of the same bytes,
+		// or fsck --repair in another process): store it again, outside
+		// the write lock, and record it.
+		var again bool
+		if again, err = s.storeObject(ctx, hashedFile(tmp, f), f.Size, f.SHA256); err == nil {
+			restored = restored || again
+			err = s.recordFile(ctx, u, d, number, f, analysis)
+		}
+	}
+	if errors.Is(err, errObjectGone) {
+		err = makerhub.WrapError(err, makerhub.EUNAVAILABLE, "%s was stored, then removed again and again by concurrent clean-ups, so nothing was recorded: send it again.", f.Name)
+	}
 	if err != nil {
 		if created || restored {
 			s.removeIfUnreferenced(context.WithoutCancel(ctx), sum)
@@ -367,38 +381,51 @@ func storageError(err error) error {
 	return err
 }
 
+// lockedBlobTimeout bounds each object-storage call made under SQLite's
+// write lock. Such a call waits for the store, and every writer of the hub
+// (claims, requests, shipments) waits for the lock: an object store that
+// hangs (an outage, minio-go retrying for seconds) would hold them all until
+// their busy timeout failed them. The MinIO fault test measured writes held
+// 5 s; a healthy store answers a Stat or a Delete in milliseconds.
+const lockedBlobTimeout = time.Second
+
+// errObjectGone says a file's object was removed between storing it and
+// recording it.
+var errObjectGone = errors.New("the object was removed before it was recorded")
+
 // recordFile records the file in the version. It runs under SQLite's write
-// lock, like removeIfUnreferenced, and checks the object once more there: a
-// concurrent failed upload of the same bytes may have removed it after
-// storeObject saw it. restored says whether it had to store it again.
-func (s *Service) recordFile(ctx context.Context, u *makerhub.User, d *Design, number int, f *File, analysis []byte, tmp *os.File) (restored bool, err error) {
+// lock, like removeIfUnreferenced and fsck's removeOrphan, and checks there
+// that the object is still stored: one of those may have removed it since
+// storeObject saw it (errObjectGone: the caller stores it again outside the
+// lock, never under it).
+func (s *Service) recordFile(ctx context.Context, u *makerhub.User, d *Design, number int, f *File, analysis []byte) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return false, err
+		return err
 	}
 	defer tx.Rollback()
 	v, err := findVersion(ctx, tx, d, number)
 	if err != nil {
-		return restored, err
+		return err
 	}
 	if v.Status != Draft {
-		return restored, makerhub.Errorf(makerhub.ECONFLICT, "Version %d of design %d was published meanwhile: open a new version for new files.", number, d.ID)
+		return makerhub.Errorf(makerhub.ECONFLICT, "Version %d of design %d was published meanwhile: open a new version for new files.", number, d.ID)
 	}
 	for _, vf := range v.Files {
 		switch {
 		case vf.SHA256 == f.SHA256:
-			return restored, makerhub.Errorf(makerhub.ECONFLICT, "This version already holds the same file, as %s.", vf.Name)
+			return makerhub.Errorf(makerhub.ECONFLICT, "This version already holds the same file, as %s.", vf.Name)
 		case vf.Name == f.Name:
-			return restored, makerhub.Errorf(makerhub.ECONFLICT, "This version already holds a different file named %s: remove it first or rename the new one.", f.Name)
+			return makerhub.Errorf(makerhub.ECONFLICT, "This version already holds a different file named %s: remove it first or rename the new one.", f.Name)
 		}
 	}
-	if _, err := s.blobs.Stat(ctx, FileKey(f.SHA256)); makerhub.ErrorCode(err) == makerhub.ENOTFOUND {
-		if err := s.blobs.Put(ctx, FileKey(f.SHA256), hashedFile(tmp, f), f.Size, f.SHA256); err != nil {
-			return false, storageError(err)
-		}
-		restored = true
+	statCtx, cancel := context.WithTimeout(ctx, lockedBlobTimeout)
+	_, err = s.blobs.Stat(statCtx, FileKey(f.SHA256))
+	cancel()
+	if makerhub.ErrorCode(err) == makerhub.ENOTFOUND {
+		return errObjectGone
 	} else if err != nil {
-		return false, storageError(err)
+		return storageError(err)
 	}
 	now := sqlite.FormatTime(s.now())
 	var a any
@@ -407,16 +434,24 @@ func (s *Service) recordFile(ctx context.Context, u *makerhub.User, d *Design, n
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO files (sha256, size, kind, media_type, analysis, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, f.SHA256, f.Size, f.Kind, f.MediaType, a, now); err != nil {
-		return restored, fmt.Errorf("insert file: %w", err)
+		return fmt.Errorf("insert file: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO version_files (version_id, sha256, name, added_by, added_at) VALUES (?, ?, ?, ?, ?)`,
 		v.ID, f.SHA256, f.Name, u.ID, now); err != nil {
-		return restored, fmt.Errorf("insert version file: %w", err)
+		return fmt.Errorf("insert version file: %w", err)
 	}
 	if err := addEvent(ctx, tx, v.ID, u.ID, now, "file_added", "", f.Name, f.SHA256); err != nil {
-		return restored, err
+		return err
 	}
-	return restored, tx.Commit()
+	return tx.Commit()
+}
+
+// deleteLocked deletes an object under the write lock, within
+// lockedBlobTimeout.
+func (s *Service) deleteLocked(ctx context.Context, key string) error {
+	ctx, cancel := context.WithTimeout(ctx, lockedBlobTimeout)
+	defer cancel()
+	return s.blobs.Delete(ctx, key)
 }
 
 // removeIfUnreferenced deletes a file's row and object when no version holds
@@ -438,11 +473,11 @@ func (s *Service) removeIfUnreferenced(ctx context.Context, sum string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM files WHERE sha256 = ?`, sum); err != nil {
 		return err
 	}
-	if err := s.blobs.Delete(ctx, FileKey(sum)); err != nil {
+	if err := s.deleteLocked(ctx, FileKey(sum)); err != nil {
 		s.log.Warn("could not delete an unreferenced object; makerhub fsck will report it", "sha256", sum, "error", err)
 		return storageError(err)
 	}
-	if err := s.blobs.Delete(ctx, ThumbnailKey(sum)); err != nil {
+	if err := s.deleteLocked(ctx, ThumbnailKey(sum)); err != nil {
 		s.log.Warn("could not delete the thumbnail of an unreferenced object; makerhub fsck will report it", "sha256", sum, "error", err)
 	}
 	return tx.Commit()

@@ -149,7 +149,7 @@ func (s *Service) removeOrphan(ctx context.Context, key string) (bool, error) {
 	if n > 0 && (FileKey(sum) == key || ThumbnailKey(sum) == key) {
 		return false, nil
 	}
-	if err := s.blobs.Delete(ctx, key); err != nil {
+	if err := s.deleteLocked(ctx, key); err != nil {
 		return false, err
 	}
 	return true, tx.Commit()
