@@ -217,3 +217,40 @@ func loadCommand(l *LoadRun) string {
 	}
 	return strings.Replace(l.Command, l.JSONPath, filepath.Base(l.JSONPath), 1)
 }
+
+// dashboardSection shows the coordinator's dashboard and its map's places
+// on a national network beside a maker's dashboard. It sets no target of its
+// own: the load's p99 is the target; this is where its slowest page is
+// measured alone.
+func (p *page) dashboardSection(b *strings.Builder) {
+	const web = "./web/"
+	b.WriteString("## The coordinator's dashboard on a national network (issue 7)\n\n")
+	b.WriteString("`BenchmarkDashboardNational` renders pages in process, over HTTP, on a hub holding a national\n" +
+		"network's 27,000 organisations (20,000 maker groups, 7,000 hospitals): the coordinator's dashboard,\n" +
+		"which reads network-wide figures, and the places of its map (`/dashboard/places.json`, 3,000 at\n" +
+		"most), which the page's script fetches. The anchor, in the same run, is a maker's dashboard, which\n" +
+		"reads only the maker's own work.\n\n")
+	commands(b, p.command(web, "BenchmarkDashboardNational", "20x"))
+	anchor, whyA := p.bench(web, "BenchmarkDashboardNational/maker")
+	anchorTime := whyA
+	if anchor != nil {
+		anchorTime = "`BenchmarkDashboardNational/maker`: " + seconds(val(anchor, "ns/op")/1e9)
+	}
+	t := table{head: []string{"page", "time per view", "anchor: a maker's dashboard (same run)", "ratio"}}
+	for _, r := range []struct{ what, name string }{
+		{"the coordinator's dashboard", "BenchmarkDashboardNational/coordinator"},
+		{"its map's places", "BenchmarkDashboardNational/places.json"},
+	} {
+		bm, why := p.bench(web, r.name)
+		if bm == nil {
+			t.add(fmt.Sprintf("%s (`%s`)", r.what, r.name), why)
+			continue
+		}
+		ratio := ""
+		if anchor != nil {
+			ratio = times(val(bm, "ns/op")/val(anchor, "ns/op")) + " (its time ÷ the anchor's)"
+		}
+		t.add(fmt.Sprintf("%s (`%s`)", r.what, r.name), seconds(val(bm, "ns/op")/1e9), anchorTime, ratio)
+	}
+	b.WriteString(t.String() + "\n")
+}

@@ -17,7 +17,7 @@ func Render(w io.Writer, r *Report) error {
 	p := &page{r: r, shown: make(map[*Benchmark]bool)}
 	var body strings.Builder
 	for _, s := range []func(*strings.Builder){
-		p.stlSection, p.estimatesSection, p.uploadSection, p.claimsSection, p.routingSection, p.loadSection,
+		p.stlSection, p.estimatesSection, p.uploadSection, p.claimsSection, p.routingSection, p.loadSection, p.dashboardSection,
 		p.otherSection, p.failuresSection,
 	} {
 		s(&body)

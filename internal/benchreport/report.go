@@ -309,6 +309,9 @@ func (pp *packageParser) line(line string) {
 		pp.panicking = 1
 	case strings.HasPrefix(line, "*** Test killed"), strings.HasPrefix(line, "signal: "):
 		p.Failure = append(p.Failure, line)
+	case strings.HasPrefix(line, "go: downloading "), strings.HasPrefix(line, "go: finding "), strings.HasPrefix(line, "go: extracting "):
+		// The go command fetching a module on a machine's first run:
+		// progress, not a failure.
 	case buildError.MatchString(line):
 		p.Failure = append(p.Failure, line)
 	}

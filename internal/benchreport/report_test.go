@@ -41,6 +41,8 @@ func TestParseQuickRun(t *testing.T) {
 	var dirs []string
 	for _, p := range r.Packages {
 		dirs = append(dirs, p.Dir)
+		// The run was a fresh machine's first: "go: downloading …" lines
+		// are in its output, and are no failure.
 		if !p.Passed || !p.Ended || len(p.Failure) > 0 {
 			t.Errorf("%s: passed %v, ended %v, failure %q", p.Dir, p.Passed, p.Ended, p.Failure)
 		}
@@ -49,7 +51,7 @@ func TestParseQuickRun(t *testing.T) {
 		}
 	}
 	want := []string{"./designs/stl/", "./designs/", "./internal/blob/local/", "./internal/blob/s3/",
-		"./production/mcf/", "./production/routing/", "./cmd/makerhub/"}
+		"./production/mcf/", "./production/routing/", "./cmd/makerhub/", "./web/"}
 	if !slices.Equal(dirs, want) {
 		t.Errorf("packages %q, want %q", dirs, want)
 	}
@@ -95,9 +97,7 @@ func TestParseQuickRun(t *testing.T) {
 	if r.Load == nil || !strings.HasPrefix(r.Load.Command, "scripts/load.sh --scale small") {
 		t.Errorf("load section %+v", r.Load)
 	}
-	// The small day missed its p99 target for sign-ups and logins on the
-	// loaded machine, so load.sh exited 1.
-	if len(r.Summary) != 2 || r.Summary[1] != "FAILED: scripts/load.sh" {
+	if len(r.Summary) != 2 || r.Summary[1] != "all benchmarks passed" {
 		t.Errorf("summary %q", r.Summary)
 	}
 }
