@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -12,7 +11,6 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -21,6 +19,7 @@ import (
 	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/internal/blob/local"
 	"github.com/makerhub/makerhub/internal/sqlite"
+	"github.com/makerhub/makerhub/internal/testenv"
 	"github.com/makerhub/makerhub/inventory"
 	"github.com/makerhub/makerhub/production"
 	"github.com/makerhub/makerhub/production/notify"
@@ -38,23 +37,11 @@ type testHub struct {
 	blobDir  string // for the local store
 	tmpDir   string
 	designs  *designs.Service
-	logs     *syncBuffer
+	logs     *testenv.LockedBuffer
 	seq      atomic.Int64
 	notify   *notify.Service
 	prod     *production.Service
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func newTestHub(t testing.TB, opts accounts.Options) *testHub {
 	t.Helper()
@@ -94,7 +81,7 @@ func newTestHubOn(t testing.TB, opts accounts.Options, blobs makerhub.BlobStore,
 	nt := notify.New(db, notify.Options{AllowPrivateNetworks: true})
 	prod := production.New(db, ds, production.Options{Notifier: production.NotifyWith(nt)})
 	inv := inventory.New(db, ds, prod, inventory.Options{Notifier: production.NotifyWith(nt)})
-	logs := &syncBuffer{}
+	logs := &testenv.LockedBuffer{}
 	srv, err := web.NewServer(web.Config{
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		DB:     db, Blobs: blobs, Accounts: acc, Designs: ds, Production: prod, Inventory: inv, Notify: nt, MaxUpload: dopts.MaxUpload,

@@ -24,7 +24,9 @@ func TestChecksCatchBrokenInvariants(t *testing.T) {
 	l := newLoad(t, h, cfg)
 	r := <-runLoad(l)
 	checkDay(t, r) // clean before the breaks
-	h.stop()
+	if err := h.Stop(); err != nil {
+		t.Fatal(err)
+	}
 
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(data, "makerhub.db"))
@@ -63,7 +65,7 @@ func TestChecksCatchBrokenInvariants(t *testing.T) {
 		t.Fatalf("no blob named after %s under %s", sha, filepath.Join(data, "blobs"))
 	}
 
-	h.start()
+	h.Start()
 	broken := map[string]bool{}
 	for _, inv := range l.Check(ctx) {
 		t.Logf("%v %s: %s %v", inv.OK, inv.Name, inv.Detail, inv.Problems)

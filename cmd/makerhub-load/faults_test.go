@@ -34,7 +34,7 @@ func faultScale() (load.Config, int) {
 
 func newLoad(t *testing.T, h *hubProc, cfg load.Config) *load.Load {
 	t.Helper()
-	cfg.URL, cfg.CoordinatorEmail, cfg.CoordinatorPassword = h.url(), coordEmail, coordPassword
+	cfg.URL, cfg.CoordinatorEmail, cfg.CoordinatorPassword = h.URL(), coordEmail, coordPassword
 	cfg.WaitForHub = 2 * time.Minute
 	cfg.Seed = 2020
 	cfg.Log = testWriter{t}
@@ -124,13 +124,15 @@ func TestFaultKillHubMidDay(t *testing.T) {
 	for k := range kills {
 		strikeWhen(t, l, done, func(p load.Progress) bool { return p.Shipments >= 5+k*cfg.Units/(8*kills) })
 		l.Fault(true)
-		h.kill()
-		h.start()
+		h.Kill()
+		h.Start()
 		l.Fault(false)
 	}
 	rep := checkDay(t, <-done)
 	t.Logf("%d calls got no answer while the hub was down", rep.Unanswered)
-	h.stop()
+	if err := h.Stop(); err != nil {
+		t.Fatal(err)
+	}
 	h.fsck()
 }
 
@@ -162,7 +164,9 @@ func TestFaultMinIOStopsMidUploads(t *testing.T) {
 	} else {
 		t.Logf("%d uploads refused while MinIO was down, then tried again", n)
 	}
-	h.stop()
+	if err := h.Stop(); err != nil {
+		t.Fatal(err)
+	}
 	h.fsck()
 }
 
@@ -204,13 +208,15 @@ func TestFaultDataDiskFills(t *testing.T) {
 		refused += e.Refused
 	}
 	t.Logf("%d calls refused while the disk was full", refused)
-	if h.cmd.ProcessState != nil {
+	if h.Exited() {
 		t.Fatalf("the hub exited when its disk filled")
 	}
-	if strings.Contains(h.logs.String(), "internal error") {
-		t.Errorf("a full disk gave internal errors, not a clear 503:\n%s", h.logs.tail(4096))
+	if strings.Contains(h.Logs.String(), "internal error") {
+		t.Errorf("a full disk gave internal errors, not a clear 503:\n%s", h.Logs.Tail(4096))
 	}
-	h.stop()
+	if err := h.Stop(); err != nil {
+		t.Fatal(err)
+	}
 	h.fsck()
 }
 

@@ -43,7 +43,7 @@ func TestCommandWritesReport(t *testing.T) {
 	h := newHub(t, filepath.Join(t.TempDir(), "data"))
 	path := filepath.Join(t.TempDir(), "day.json")
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"--url", h.url(), "--coordinator", coordEmail, "--makers", "20", "--hospitals", "6",
+	err := run(context.Background(), []string{"--url", h.URL(), "--coordinator", coordEmail, "--makers", "20", "--hospitals", "6",
 		"--units", "60", "--rounds", "3", "--hub-pid", "0", "--json", path, "--quiet"},
 		env(map[string]string{"MAKERHUB_LOAD_PASSWORD": coordPassword}), &out, &errOut)
 	t.Logf("stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,7 +75,7 @@ func TestBackupAndRestoreRefusals(t *testing.T) {
 				want: "makerhub.db does not match the manifest"},
 			{name: "object list edited", damage: func(d string) {
 				editManifest(d, func(m map[string]any) { m["objects"] = m["objects"].([]any)[1:] })
-			}, want: "does not describe the snapshot beside it (schema 7 and 3 objects listed; the snapshot has schema 7 and needs 4 objects)"},
+			}, want: fmt.Sprintf("does not describe the snapshot beside it (schema %d and 3 objects listed; the snapshot has schema %d and needs 4 objects)", m.SchemaVersion, m.SchemaVersion)},
 			{name: "object copy damaged", damage: func(d string) { flip(filepath.Join(d, obj0)) },
 				want: "1 object damaged in COPY/objects (size or SHA-256 not what the manifest records): " + m.Objects[0].Key + ". Nothing was changed"},
 			{name: "object copy missing", damage: func(d string) { os.Remove(filepath.Join(d, obj0)) },

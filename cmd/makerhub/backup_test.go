@@ -135,7 +135,7 @@ func addDesignWithSTL(h *procHub, token string, i int) error {
 	}
 	var cube bytes.Buffer
 	stltest.WriteBinary(&cube, "cube", stltest.Cube([3]float32{}, 10+float32(i)/8))
-	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/designs/%d/versions/1/files?name=cube.stl", h.url, id), &cube)
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/designs/%d/versions/1/files?name=cube.stl", h.URL(), id), &cube)
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := h.client.Do(req)
 	if err != nil {

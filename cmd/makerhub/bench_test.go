@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -55,7 +54,7 @@ func BenchmarkUpload200MB(b *testing.B) {
 		b.Fatal(err)
 	}
 	hub := startBenchHub(b, m, dir)
-	token := hub.loginMaker(b)
+	token := hub.login("maker@example.org")
 	var anchors, apis []float64
 	// CPU seconds spent per round, by process: where the time goes on a
 	// machine whose 2 cores the client, MinIO and the hub share.
@@ -72,13 +71,13 @@ func BenchmarkUpload200MB(b *testing.B) {
 		cpuAnchorMinIO = append(cpuAnchorMinIO, cpuSeconds(b, m.PID())-m0)
 		f.Close()
 
-		design := hub.post(b, token, "/api/v1/designs", `{"title":"torus","category":"other","licence":"CC0-1.0"}`)
-		hub.post(b, token, fmt.Sprintf("/api/v1/designs/%d/versions", design), `{}`)
+		design := hub.postID(token, "/api/v1/designs", `{"title":"torus","category":"other","licence":"CC0-1.0"}`)
+		hub.postID(token, fmt.Sprintf("/api/v1/designs/%d/versions", design), `{}`)
 		f, _ = os.Open(stlPath)
-		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/designs/%d/versions/1/files?name=torus.stl", hub.url, design), f)
+		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/designs/%d/versions/1/files?name=torus.stl", hub.URL(), design), f)
 		req.ContentLength = fi.Size()
 		req.Header.Set("Authorization", "Bearer "+token)
-		m0, h0 := cpuSeconds(b, m.PID()), cpuSeconds(b, hub.cmd.Process.Pid)
+		m0, h0 := cpuSeconds(b, m.PID()), cpuSeconds(b, hub.PID())
 		start = time.Now()
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -88,7 +87,7 @@ func BenchmarkUpload200MB(b *testing.B) {
 		resp.Body.Close()
 		apis = append(apis, time.Since(start).Seconds())
 		cpuAPIMinIO = append(cpuAPIMinIO, cpuSeconds(b, m.PID())-m0)
-		cpuAPIHub = append(cpuAPIHub, cpuSeconds(b, hub.cmd.Process.Pid)-h0)
+		cpuAPIHub = append(cpuAPIHub, cpuSeconds(b, hub.PID())-h0)
 		f.Close()
 		if resp.StatusCode != 201 {
 			b.Fatalf("upload: %d %s", resp.StatusCode, body)
@@ -97,9 +96,9 @@ func BenchmarkUpload200MB(b *testing.B) {
 		json.Unmarshal(body, &file)
 		// Remove it again, so that the next upload stores the object
 		// anew instead of finding it already there.
-		hub.do(b, token, "DELETE", fmt.Sprintf("/api/v1/designs/%d/versions/1/files/%s", design, file.SHA256), "", 204)
+		hub.must(204, token, "DELETE", fmt.Sprintf("/api/v1/designs/%d/versions/1/files/%s", design, file.SHA256), "", nil)
 	}
-	peak := hub.stop(b)
+	peak := stopForPeak(b, hub)
 	anchorMed, _ := medianMin(anchors)
 	apiMed, _ := medianMin(apis)
 	anchor := time.Duration(anchorMed * float64(time.Second))
@@ -143,62 +142,43 @@ func cpuSeconds(b *testing.B, pid int) float64 {
 // Linux architecture Go supports.
 const clockTicks = 100
 
-// benchHub is a hub process for benchmarks.
-type benchHub struct {
-	url  string
-	cmd  *exec.Cmd
-	data string
-}
-
-func startBenchHub(b *testing.B, m *testenv.MinIO, dir string) *benchHub {
+// startBenchHub starts a hub process storing its files in m, with a maker
+// account (maker@example.org). BENCH_HUB_LOG_LEVEL, BENCH_HUB_TMP,
+// BENCH_HUB_DEBUG_ADDR and BENCH_HUB_GODEBUG tune it for profiling.
+func startBenchHub(b *testing.B, m *testenv.MinIO, dir string) *procHub {
 	bin := buildHub(b)
-	addr := freeAddrB(b)
 	data := filepath.Join(dir, "data")
 	env := append(os.Environ(), "MAKERHUB_S3_ENDPOINT="+m.Endpoint, "MAKERHUB_S3_ACCESS_KEY="+m.AccessKey,
-		"MAKERHUB_S3_SECRET_KEY="+m.SecretKey, "MAKERHUB_S3_BUCKET=bench", "MAKERHUB_DATA="+data, "MAKERHUB_LOG_LEVEL="+cmp.Or(os.Getenv("BENCH_HUB_LOG_LEVEL"), "warn"))
+		"MAKERHUB_S3_SECRET_KEY="+m.SecretKey, "MAKERHUB_S3_BUCKET=bench", "MAKERHUB_DATA="+data)
 	create := exec.Command(bin, "users", "create", "--email", "maker@example.org", "--name", "Maker", "--role", "maker",
 		"--org-name", "Fablab", "--org-address", "Lyon", "--org-lat", "45.76", "--org-lon", "4.84")
-	create.Env, create.Stdin = env, strings.NewReader("a long bench password\n")
+	create.Env, create.Stdin = env, strings.NewReader("a long test password\n")
 	if out, err := create.CombinedOutput(); err != nil {
 		b.Fatalf("users create: %v\n%s", err, out)
 	}
-	args := []string{"serve", "--addr", addr}
+	args := []string{"--log-level", cmp.Or(os.Getenv("BENCH_HUB_LOG_LEVEL"), "warn")}
 	if v := os.Getenv("BENCH_HUB_TMP"); v != "" {
 		args = append(args, "--tmp-dir", v)
 	}
 	if v := os.Getenv("BENCH_HUB_DEBUG_ADDR"); v != "" {
 		args = append(args, "--debug-addr", v)
 	}
-	cmd := exec.Command(bin, args...)
-	cmd.Env, cmd.Stderr = env, os.Stderr
+	h := testenv.NewHub(b, bin, data, args...)
+	h.Env = env
 	if v := os.Getenv("BENCH_HUB_GODEBUG"); v != "" {
-		cmd.Env = append(cmd.Env, "GODEBUG="+v)
+		h.Env = append(h.Env, "GODEBUG="+v)
 	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	h := &benchHub{url: "http://" + addr, cmd: cmd, data: data}
-	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
-		if resp, err := http.Get(h.url + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		if time.Since(start) > 30*time.Second {
-			b.Fatal("hub not ready")
-		}
-	}
-	return h
+	h.Start()
+	return &procHub{HubProcess: h, tb: b, client: http.DefaultClient}
 }
 
-// stop ends the hub with SIGTERM and returns its peak resident memory:
-// VmHWM, the high-water mark of its address space. (rusage's maxrss would be
-// wrong here: Linux carries the parent's high-water mark across fork and
-// exec, and the benchmark process held the 4M-triangle mesh it generated.)
-func (h *benchHub) stop(b *testing.B) int64 {
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", h.cmd.Process.Pid))
+// stopForPeak ends the hub with SIGTERM and returns its peak resident
+// memory: VmHWM, the high-water mark of its address space. (rusage's maxrss
+// would be wrong here: Linux carries the parent's high-water mark across fork
+// and exec, and the benchmark process held the 4M-triangle mesh it
+// generated.)
+func stopForPeak(b *testing.B, h *procHub) int64 {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", h.PID()))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -208,9 +188,8 @@ func (h *benchHub) stop(b *testing.B) int64 {
 			fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
 		}
 	}
-	h.cmd.Process.Signal(syscall.SIGTERM)
-	if err := h.cmd.Wait(); err != nil {
-		b.Fatalf("hub exit: %v", err)
+	if err := h.Stop(); err != nil {
+		b.Fatal(err)
 	}
 	if kb == 0 {
 		b.Fatal("no VmHWM in /proc status")
@@ -218,39 +197,10 @@ func (h *benchHub) stop(b *testing.B) int64 {
 	return kb << 10
 }
 
-func (h *benchHub) loginMaker(b *testing.B) string {
-	var s struct{ Token string }
-	json.Unmarshal([]byte(h.do(b, "", "POST", "/api/v1/auth/login", `{"email":"maker@example.org","password":"a long bench password"}`, 200)), &s)
-	return s.Token
-}
-
-func (h *benchHub) post(b *testing.B, token, path, body string) int64 {
+// postID posts body and returns the ID of what it created.
+func (h *procHub) postID(token, path, body string) int64 {
+	h.tb.Helper()
 	var r struct{ ID int64 }
-	json.Unmarshal([]byte(h.do(b, token, "POST", path, body, 201)), &r)
+	h.must(201, token, "POST", path, body, &r)
 	return r.ID
-}
-
-func (h *benchHub) do(b *testing.B, token, method, path, body string, want int) string {
-	req, _ := http.NewRequest(method, h.url+path, strings.NewReader(body))
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		b.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, out)
-	}
-	return string(out)
-}
-
-func freeAddrB(b *testing.B) string {
-	b.Helper()
-	return freeAddrTB(b)
 }

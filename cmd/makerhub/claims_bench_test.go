@@ -115,7 +115,7 @@ func BenchmarkClaims(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		first := seedPoolJobs(b, h.dbPath(), seed, n)
-		hub0, self0 := processCPU(b, h.cmd.Process.Pid), processCPU(b, os.Getpid())
+		hub0, self0 := processCPU(b, h.PID()), processCPU(b, os.Getpid())
 		b.StartTimer()
 		api = storm(workers, 2*n, first, func(w int, job int64) string {
 			switch status, _ := h.call(seed.makers[w], "POST", fmt.Sprintf("/api/v1/jobs/%d/claim", job), ""); status {
@@ -126,7 +126,7 @@ func BenchmarkClaims(b *testing.B) {
 			}
 			return "failed"
 		})
-		hubCPU, selfCPU = processCPU(b, h.cmd.Process.Pid)-hub0, processCPU(b, os.Getpid())-self0
+		hubCPU, selfCPU = processCPU(b, h.PID())-hub0, processCPU(b, os.Getpid())-self0
 	}
 	db, err := sqlite.Open(context.Background(), h.dbPath())
 	if err != nil {
@@ -138,7 +138,7 @@ func BenchmarkClaims(b *testing.B) {
 		GROUP BY job_id HAVING count(*) > 1)`).Scan(&twice); err != nil {
 		b.Fatal(err)
 	}
-	locked := strings.Count(h.logs.String(), "database is locked")
+	locked := strings.Count(h.Logs.String(), "database is locked")
 	if fi, err := os.Stat(h.dbPath() + "-wal"); err == nil {
 		b.Logf("WAL at the end: %.1f MB", float64(fi.Size())/1e6)
 	}

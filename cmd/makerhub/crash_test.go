@@ -70,14 +70,14 @@ func TestSIGKILLDuringClaimStorm(t *testing.T) {
 			t.Fatal("no claims succeeded")
 		}
 	}
-	h.kill()
+	h.Kill()
 	wg.Wait()
 	if len(wins) >= 5000 {
 		t.Fatalf("the storm finished before the kill (%d claims): nothing was tested", len(wins))
 	}
 	t.Logf("killed after %d successful claims", len(wins))
 
-	h.start()
+	h.Start()
 	for _, w := range wins {
 		var j struct {
 			State     string

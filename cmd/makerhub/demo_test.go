@@ -243,11 +243,11 @@ func TestServeDemoOnMinIO(t *testing.T) {
 
 // startDemoHub runs serve in-process until it is healthy, keeping its
 // stdout; stop cancels it and waits for it to return.
-func startDemoHub(t *testing.T, e env) (stdout, logs *lockedBuffer, url string, stop func()) {
+func startDemoHub(t *testing.T, e env) (stdout, logs *testenv.LockedBuffer, url string, stop func()) {
 	t.Helper()
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout, logs = &lockedBuffer{}, &lockedBuffer{}
+	stdout, logs = &testenv.LockedBuffer{}, &testenv.LockedBuffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", addr}, e.get, strings.NewReader(""), stdout, logs)

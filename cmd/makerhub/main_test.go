@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -39,22 +38,10 @@ func freeAddrTB(t testing.TB) string {
 	return ln.Addr().String()
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
-
 // hub is `makerhub serve` running in-process through run.
 type hub struct {
 	url    string
-	logs   *lockedBuffer
+	logs   *testenv.LockedBuffer
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -63,7 +50,7 @@ func startHub(t *testing.T, e env, args ...string) *hub {
 	t.Helper()
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &hub{url: "http://" + addr, logs: &lockedBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	h := &hub{url: "http://" + addr, logs: &testenv.LockedBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	args = append([]string{"serve", "--addr", addr}, args...)
 	go func() { h.done <- run(ctx, args, e.get, strings.NewReader(""), io.Discard, h.logs) }()
 	t.Cleanup(func() { h.stop(t) })
@@ -276,7 +263,7 @@ func TestSIGTERMLetsRequestsInFlightFinish(t *testing.T) {
 	}
 	addr := freeAddr(t)
 	cmd := exec.Command(bin, "serve", "--addr", addr, "--data", t.TempDir())
-	logs := &lockedBuffer{}
+	logs := &testenv.LockedBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -11,93 +11,43 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/makerhub/makerhub/designs/stl/stltest"
 	"github.com/makerhub/makerhub/internal/sqlite"
+	"github.com/makerhub/makerhub/internal/testenv"
 )
 
-// procHub is a hub in a process of its own, built from this package: for
-// tests that kill it and for benchmarks that must not share a process
-// with their load.
+// procHub is a hub in a process of its own (testenv.HubProcess), built
+// from this package, with a client for its API.
 type procHub struct {
+	*testenv.HubProcess
 	tb     testing.TB
-	bin    string
-	data   string
-	url    string
-	args   []string
-	cmd    *exec.Cmd
-	logs   *lockedBuffer
 	client *http.Client
 }
 
-// buildHub builds the makerhub binary into a temp folder of tb's.
+// buildHub builds this package's makerhub binary, once per test binary.
 func buildHub(tb testing.TB) string {
 	tb.Helper()
-	bin := filepath.Join(tb.TempDir(), "makerhub")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		tb.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return testenv.BuildHub(tb, ".")
 }
 
 // startProcHub starts bin serving data on a free loopback port, routing
 // schedule off, login limits off (every client is on loopback).
 func startProcHub(tb testing.TB, bin, data string, extra ...string) *procHub {
 	tb.Helper()
-	h := &procHub{tb: tb, bin: bin, data: data,
-		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}}}
-	h.args = append([]string{"--data", data, "--routing-every", "0", "--login-ip-burst", "-1",
-		"--login-account-burst", "-1", "--log-level", "warn"}, extra...)
 	if v := os.Getenv("BENCH_HUB_DEBUG_ADDR"); v != "" {
-		h.args = append(h.args, "--debug-addr", v) // to profile the hub under load
+		extra = append(extra, "--debug-addr", v) // to profile the hub under load
 	}
-	h.start()
-	tb.Cleanup(func() {
-		if h.cmd != nil {
-			h.cmd.Process.Kill()
-			h.cmd.Wait()
-		}
-	})
-	return h
-}
-
-func (h *procHub) start() {
-	h.tb.Helper()
-	addr := freeAddrTB(h.tb)
-	h.url = "http://" + addr
-	h.logs = &lockedBuffer{}
-	h.cmd = exec.Command(h.bin, append([]string{"serve", "--addr", addr}, h.args...)...)
-	h.cmd.Stderr = h.logs
-	if err := h.cmd.Start(); err != nil {
-		h.tb.Fatal(err)
-	}
-	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get(h.url + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		if time.Since(start) > 30*time.Second {
-			h.tb.Fatalf("hub not ready after 30 s:\n%s", h.logs)
-		}
-	}
-}
-
-// kill ends the hub with SIGKILL, as a power cut or the OOM killer would.
-func (h *procHub) kill() {
-	h.cmd.Process.Signal(syscall.SIGKILL)
-	h.cmd.Wait()
-	h.cmd = nil
+	return &procHub{HubProcess: testenv.StartHub(tb, bin, data, extra...), tb: tb,
+		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}}}
 }
 
 // call sends a request and returns the status and body; a transport error
 // (the hub is gone) is status 0.
 func (h *procHub) call(token, method, path, body string) (int, []byte) {
-	req, err := http.NewRequestWithContext(context.Background(), method, h.url+path, strings.NewReader(body))
+	req, err := http.NewRequestWithContext(context.Background(), method, h.URL()+path, strings.NewReader(body))
 	if err != nil {
 		h.tb.Fatal(err)
 	}
@@ -149,7 +99,7 @@ type prodSeed struct {
 // seedProduction fills a running hub through its API and CLI.
 func seedProduction(tb testing.TB, h *procHub, makers, units int) *prodSeed {
 	tb.Helper()
-	create := exec.Command(h.bin, "users", "create", "--data", h.data, "--email", "coord@example.org", "--name", "Coord", "--role", "coordinator")
+	create := exec.Command(h.Bin, "users", "create", "--data", h.Data, "--email", "coord@example.org", "--name", "Coord", "--role", "coordinator")
 	create.Stdin = strings.NewReader("a long test password\n")
 	if out, err := create.CombinedOutput(); err != nil {
 		tb.Fatalf("users create: %v\n%s", err, out)
@@ -174,7 +124,7 @@ func seedProduction(tb testing.TB, h *procHub, makers, units int) *prodSeed {
 	h.must(201, s.coord, "POST", fmt.Sprintf("/api/v1/designs/%d/versions", d.ID), `{"notes":"v1"}`, nil)
 	var cube bytes.Buffer
 	stltest.WriteBinary(&cube, "cube", stltest.Cube([3]float32{}, 20))
-	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/designs/%d/versions/1/files?name=ear.stl", h.url, d.ID), &cube)
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/designs/%d/versions/1/files?name=ear.stl", h.URL(), d.ID), &cube)
 	req.Header.Set("Authorization", "Bearer "+s.coord)
 	resp, err := h.client.Do(req)
 	if err != nil || resp.StatusCode != 201 {
@@ -216,4 +166,4 @@ func seedPoolJobs(tb testing.TB, dbPath string, s *prodSeed, n int) int64 {
 }
 
 // dbPath is the hub's database file.
-func (h *procHub) dbPath() string { return filepath.Join(h.data, "makerhub.db") }
+func (h *procHub) dbPath() string { return filepath.Join(h.Data, "makerhub.db") }
