@@ -53,6 +53,9 @@ func TestFindMapOrganisations(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("map order = %q, want %q", got, want)
 	}
+	if none, total, err := e.svc.FindMapOrganisations(as(coord), 0, 0); err != nil || len(none) != 0 || total != 6 {
+		t.Fatalf("limit 0: %d organisations of %d, %v; want none of 6", len(none), total, err)
+	}
 
 	_, _, err := e.svc.FindMapOrganisations(as(e.mustCreate(t, "m@example.org", makerhub.RoleMaker)), 0, 10)
 	wantCode(t, err, makerhub.EFORBIDDEN, "Only coordinators")

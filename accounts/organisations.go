@@ -177,8 +177,9 @@ func (s *Service) VerifyOrganisation(ctx context.Context, id int64) (*makerhub.O
 // FindMapOrganisations returns, to a coordinator, the organisations that
 // have coordinates in the map's order — hospitals first, then maker groups,
 // each oldest first — from offset, at most limit, and how many there are in
-// all. It reads through the organisations_map index, so a page costs its
-// offset and limit, not the whole network's tens of thousands.
+// all (limit 0: only how many). It reads through the organisations_map
+// index, so a page costs its offset and limit, not the whole network's tens
+// of thousands.
 func (s *Service) FindMapOrganisations(ctx context.Context, offset, limit int) ([]*makerhub.Organisation, int, error) {
 	if _, err := requireCoordinator(ctx, "list organisations"); err != nil {
 		return nil, 0, err
@@ -188,6 +189,9 @@ func (s *Service) FindMapOrganisations(ctx context.Context, offset, limit int) (
 	var total int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM organisations o`+located).Scan(&total); err != nil {
 		return nil, 0, err
+	}
+	if limit <= 0 { // the count alone (the dashboard's "not on the map")
+		return nil, total, nil
 	}
 	orgs, err := sqlite.Collect(scanOrganisation)(s.db.QueryContext(ctx,
 		`SELECT `+orgColumns+` FROM organisations o`+located+` ORDER BY o.kind != 'hospital', o.id LIMIT ? OFFSET ?`, limit, offset))
