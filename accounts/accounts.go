@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/internal/sqlite"
 )
 
 // Options configure a Service. The zero value of each field means its default.
@@ -82,5 +83,5 @@ func requireCoordinator(ctx context.Context, action string) (*makerhub.User, err
 	return u, nil
 }
 
-// rollback ends tx if it has not been committed; errors are irrelevant then.
-func rollback(tx *sql.Tx) { _ = tx.Rollback() }
+// q is where ctx's statements go: its unit of work, or the database.
+func (s *Service) q(ctx context.Context) sqlite.Queryer { return sqlite.Q(ctx, s.db) }

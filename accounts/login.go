@@ -51,7 +51,7 @@ func (s *Service) Login(ctx context.Context, c Credentials, clientIP string) (*S
 
 	var id int64
 	var hash string
-	err := s.db.QueryRowContext(ctx, `SELECT id, password_hash FROM users WHERE email = ?`, email).Scan(&id, &hash)
+	err := s.q(ctx).QueryRowContext(ctx, `SELECT id, password_hash FROM users WHERE email = ?`, email).Scan(&id, &hash)
 	if sqlite.NoRows(err) {
 		hash = s.dummyHash
 	} else if err != nil {
@@ -66,7 +66,7 @@ func (s *Service) Login(ctx context.Context, c Credentials, clientIP string) (*S
 		return nil, makerhub.Errorf(makerhub.EUNAUTHORIZED, "The email or password is incorrect.")
 	}
 
-	u, err := findUserByID(ctx, s.db, id)
+	u, err := findUserByID(ctx, s.q(ctx), id)
 	if err != nil {
 		return nil, err
 	}

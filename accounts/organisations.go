@@ -67,7 +67,7 @@ func (s *Service) FindOrganisationByID(ctx context.Context, id int64) (*makerhub
 	if u.Role != makerhub.RoleCoordinator && u.OrganisationID() != id {
 		return nil, makerhub.Errorf(makerhub.EFORBIDDEN, "You can only see your own organisation.")
 	}
-	return findOrganisationByID(ctx, s.db, id)
+	return findOrganisationByID(ctx, s.q(ctx), id)
 }
 
 func findOrganisationByID(ctx context.Context, q sqlite.Queryer, id int64) (*makerhub.Organisation, error) {
@@ -119,10 +119,10 @@ func (s *Service) FindOrganisations(ctx context.Context, f OrganisationFilter) (
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM organisations o`+cond, args...).Scan(&total); err != nil {
+	if err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM organisations o`+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+orgColumns+` FROM organisations o`+cond+
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT `+orgColumns+` FROM organisations o`+cond+
 		` ORDER BY o.id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -147,31 +147,28 @@ func (s *Service) VerifyOrganisation(ctx context.Context, id int64) (*makerhub.O
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer rollback(tx)
-	o, err := findOrganisationByID(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	if o.Kind != makerhub.OrgHospital {
-		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Organisation %d (%s) is a maker group; only hospitals are verified.", o.ID, o.Name)
-	}
-	if o.Verified() {
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*makerhub.Organisation, error) {
+		tx := sqlite.Q(ctx, s.db)
+		o, err := findOrganisationByID(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if o.Kind != makerhub.OrgHospital {
+			return nil, makerhub.Errorf(makerhub.ECONFLICT, "Organisation %d (%s) is a maker group; only hospitals are verified.", o.ID, o.Name)
+		}
+		if o.Verified() {
+			return o, nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE organisations SET verified_at = ?, verified_by = ? WHERE id = ?`,
+			sqlite.FormatTime(s.now()), u.ID, id); err != nil {
+			return nil, err
+		}
+		if o, err = findOrganisationByID(ctx, tx, id); err != nil {
+			return nil, err
+		}
+		sqlite.AfterCommit(ctx, s.db, s.auth.clear) // cached users carry their organisation's verification
 		return o, nil
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE organisations SET verified_at = ?, verified_by = ? WHERE id = ?`,
-		sqlite.FormatTime(s.now()), u.ID, id); err != nil {
-		return nil, err
-	}
-	if o, err = findOrganisationByID(ctx, tx, id); err != nil {
-		return nil, err
-	}
-	err = tx.Commit()
-	s.auth.clear() // cached users carry their organisation's verification
-	return o, err
+	})
 }
 
 // FindMapOrganisations returns, to a coordinator, the organisations that
@@ -187,13 +184,13 @@ func (s *Service) FindMapOrganisations(ctx context.Context, offset, limit int) (
 	// (0, 0) is where an organisation that gave no coordinates sits.
 	const located = ` WHERE NOT (o.lat = 0 AND o.lon = 0)`
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM organisations o`+located).Scan(&total); err != nil {
+	if err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM organisations o`+located).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	if limit <= 0 { // the count alone (the dashboard's "not on the map")
 		return nil, total, nil
 	}
-	orgs, err := sqlite.Collect(scanOrganisation)(s.db.QueryContext(ctx,
+	orgs, err := sqlite.Collect(scanOrganisation)(s.q(ctx).QueryContext(ctx,
 		`SELECT `+orgColumns+` FROM organisations o`+located+` ORDER BY o.kind != 'hospital', o.id LIMIT ? OFFSET ?`, limit, offset))
 	return orgs, total, err
 }

@@ -78,7 +78,7 @@ func (s *Service) issueToken(ctx context.Context, userID int64, kind, name strin
 	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	now := s.now().UTC().Truncate(time.Millisecond)
 	expires := now.Add(ttl)
-	res, err := s.db.ExecContext(ctx, `INSERT INTO tokens (user_id, kind, name, hash, created_at, expires_at)
+	res, err := s.q(ctx).ExecContext(ctx, `INSERT INTO tokens (user_id, kind, name, hash, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, userID, kind, name, hashSecret(secret), sqlite.FormatTime(now), sqlite.FormatTime(expires))
 	if err != nil {
 		return nil, fmt.Errorf("insert token: %w", err)
@@ -99,7 +99,7 @@ func (s *Service) FindTokens(ctx context.Context) ([]*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, name, created_at, expires_at, last_used_at FROM tokens
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT id, kind, name, created_at, expires_at, last_used_at FROM tokens
 		WHERE user_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
 		ORDER BY id DESC`, u.ID, sqlite.FormatTime(s.now()))
 	if err != nil {
@@ -126,7 +126,7 @@ func (s *Service) RevokeToken(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND user_id = ?`,
+	res, err := s.q(ctx).ExecContext(ctx, `UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND user_id = ?`,
 		sqlite.FormatTime(s.now()), id, u.ID)
 	s.auth.clear() // after the write; a lookup that read the row before it stores nothing (generation)
 	if err != nil {
@@ -157,7 +157,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*makerhub.Us
 	)
 	// One query for the token and its user: it runs on every API call
 	// the cache does not answer.
-	u, err := scanUser(prefixScan{s.db.QueryRowContext(ctx, `SELECT t.id, t.expires_at, t.revoked_at, t.last_used_at, `+userColumns+`
+	u, err := scanUser(prefixScan{s.q(ctx).QueryRowContext(ctx, `SELECT t.id, t.expires_at, t.revoked_at, t.last_used_at, `+userColumns+`
 		FROM tokens t JOIN users u ON u.id = t.user_id LEFT JOIN organisations o ON o.id = u.organisation_id WHERE t.hash = ?`,
 		hash), []any{&tokenID, sqlite.NullTime(&expires), sqlite.NullTime(&revoked), sqlite.NullTime(&lastUsed)}})
 	switch {
@@ -173,7 +173,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*makerhub.Us
 	// Record use at most once a minute: a write per request would queue
 	// every read behind SQLite's single writer.
 	if lastUsed == nil || now.Sub(*lastUsed) > time.Minute {
-		if _, err := s.db.ExecContext(ctx, `UPDATE tokens SET last_used_at = ? WHERE id = ?`, sqlite.FormatTime(now), tokenID); err != nil {
+		if _, err := s.q(ctx).ExecContext(ctx, `UPDATE tokens SET last_used_at = ? WHERE id = ?`, sqlite.FormatTime(now), tokenID); err != nil {
 			return nil, 0, fmt.Errorf("record token use: %w", err)
 		}
 	}

@@ -70,39 +70,37 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*makerhub.User, e
 		return nil, fmt.Errorf("hash password: %w", err)
 	}
 	now := s.now()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer rollback(tx)
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*makerhub.User, error) {
+		tx := sqlite.Q(ctx, s.db)
 
-	var orgID sql.NullInt64
-	if o := in.Organisation; o != nil {
-		kind := makerhub.OrgMakers
-		if in.Role == makerhub.RoleHospital {
-			kind = makerhub.OrgHospital
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO organisations (kind, name, address, region, lat, lon, created_at)
+		var orgID sql.NullInt64
+		if o := in.Organisation; o != nil {
+			kind := makerhub.OrgMakers
+			if in.Role == makerhub.RoleHospital {
+				kind = makerhub.OrgHospital
+			}
+			res, err := tx.ExecContext(ctx, `INSERT INTO organisations (kind, name, address, region, lat, lon, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, kind, o.Name, o.Address, o.Region, *o.Lat, *o.Lon, sqlite.FormatTime(now))
-		if err != nil {
-			return nil, fmt.Errorf("insert organisation: %w", err)
+			if err != nil {
+				return nil, fmt.Errorf("insert organisation: %w", err)
+			}
+			id, _ := res.LastInsertId()
+			orgID = sql.NullInt64{Int64: id, Valid: true}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, role, organisation_id, password_hash, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, in.Email, in.Name, in.Role, orgID, hash, sqlite.FormatTime(now))
+		if sqlite.IsUniqueViolation(err) {
+			return nil, makerhub.Errorf(makerhub.ECONFLICT, "An account with the email %s already exists: log in instead.", in.Email)
+		} else if err != nil {
+			return nil, fmt.Errorf("insert user: %w", err)
 		}
 		id, _ := res.LastInsertId()
-		orgID = sql.NullInt64{Int64: id, Valid: true}
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, role, organisation_id, password_hash, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, in.Email, in.Name, in.Role, orgID, hash, sqlite.FormatTime(now))
-	if sqlite.IsUniqueViolation(err) {
-		return nil, makerhub.Errorf(makerhub.ECONFLICT, "An account with the email %s already exists: log in instead.", in.Email)
-	} else if err != nil {
-		return nil, fmt.Errorf("insert user: %w", err)
-	}
-	id, _ := res.LastInsertId()
-	u, err := findUserByID(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	return u, tx.Commit()
+		u, err := findUserByID(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		return u, nil
+	})
 }
 
 // validateNewUser checks and normalises in, naming the first field at fault.
@@ -184,7 +182,7 @@ func checkText(field, v string, max int) error {
 // at start when there are none, since nobody could then verify hospitals.
 func (s *Service) CountCoordinators(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = 'coordinator'`).Scan(&n)
+	err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = 'coordinator'`).Scan(&n)
 	return n, err
 }
 
@@ -192,7 +190,7 @@ func (s *Service) CountCoordinators(ctx context.Context) (int, error) {
 // fills only a hub that has none.
 func (s *Service) CountUsers(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n)
+	err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n)
 	return n, err
 }
 

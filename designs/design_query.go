@@ -60,7 +60,7 @@ func scanDesign(row interface{ Scan(...any) error }) (*Design, error) {
 
 // FindDesignByID returns a design. Designs are open: anyone may read them.
 func (s *Service) FindDesignByID(ctx context.Context, id int64) (*Design, error) {
-	return findDesignByID(ctx, s.db, id)
+	return findDesignByID(ctx, s.q(ctx), id)
 }
 
 func findDesignByID(ctx context.Context, q sqlite.Queryer, id int64) (*Design, error) {
@@ -123,10 +123,10 @@ func (s *Service) FindDesigns(ctx context.Context, f DesignFilter) ([]*Design, i
 		cond = "WHERE " + strings.Join(where, " AND ")
 	}
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+designFrom+cond, args...).Scan(&total); err != nil {
+	if err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*)`+designFrom+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+designColumns+designFrom+cond+` ORDER BY d.id DESC LIMIT ? OFFSET ?`,
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT `+designColumns+designFrom+cond+` ORDER BY d.id DESC LIMIT ? OFFSET ?`,
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err

@@ -2,7 +2,6 @@ package designs
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/url"
 	"slices"
@@ -69,28 +68,26 @@ func (s *Service) CreateDesign(ctx context.Context, in DesignInput) (*Design, er
 		return nil, err
 	}
 	now := s.now()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `INSERT INTO designs (title, category, description, licence, source_url, organisation_id,
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Design, error) {
+		tx := sqlite.Q(ctx, s.db)
+		res, err := tx.ExecContext(ctx, `INSERT INTO designs (title, category, description, licence, source_url, organisation_id,
 		author_id, material, layer_height_mm, infill_percent, perimeters, supports, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.Title, d.Category, d.Description, d.Licence.ID, d.SourceURL, d.OrganisationID, d.AuthorID, d.Material,
-		d.PrintSettings.LayerHeightMM, d.PrintSettings.InfillPercent, d.PrintSettings.Perimeters, d.PrintSettings.Supports,
-		sqlite.FormatTime(now), sqlite.FormatTime(now))
-	if err != nil {
-		return nil, fmt.Errorf("insert design: %w", err)
-	}
-	id, _ := res.LastInsertId()
-	if err := setTags(ctx, tx, id, d.Tags); err != nil {
-		return nil, err
-	}
-	if d, err = findDesignByID(ctx, tx, id); err != nil {
-		return nil, err
-	}
-	return d, tx.Commit()
+			d.Title, d.Category, d.Description, d.Licence.ID, d.SourceURL, d.OrganisationID, d.AuthorID, d.Material,
+			d.PrintSettings.LayerHeightMM, d.PrintSettings.InfillPercent, d.PrintSettings.Perimeters, d.PrintSettings.Supports,
+			sqlite.FormatTime(now), sqlite.FormatTime(now))
+		if err != nil {
+			return nil, fmt.Errorf("insert design: %w", err)
+		}
+		id, _ := res.LastInsertId()
+		if err := setTags(ctx, tx, id, d.Tags); err != nil {
+			return nil, err
+		}
+		if d, err = findDesignByID(ctx, tx, id); err != nil {
+			return nil, err
+		}
+		return d, nil
+	})
 }
 
 // UpdateDesign edits a design's metadata (its author or a coordinator).
@@ -100,37 +97,35 @@ func (s *Service) UpdateDesign(ctx context.Context, id int64, in DesignInput) (*
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	d, err := findDesignByID(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := canEdit(u, d); err != nil {
-		return nil, err
-	}
-	if err := apply(d, in); err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE designs SET title = ?, category = ?, description = ?, licence = ?, source_url = ?,
-		material = ?, layer_height_mm = ?, infill_percent = ?, perimeters = ?, supports = ?, updated_at = ? WHERE id = ?`,
-		d.Title, d.Category, d.Description, d.Licence.ID, d.SourceURL, d.Material,
-		d.PrintSettings.LayerHeightMM, d.PrintSettings.InfillPercent, d.PrintSettings.Perimeters, d.PrintSettings.Supports,
-		sqlite.FormatTime(s.now()), id); err != nil {
-		return nil, fmt.Errorf("update design %d: %w", id, err)
-	}
-	if in.Tags != nil {
-		if err := setTags(ctx, tx, id, d.Tags); err != nil {
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Design, error) {
+		tx := sqlite.Q(ctx, s.db)
+		d, err := findDesignByID(ctx, tx, id)
+		if err != nil {
 			return nil, err
 		}
-	}
-	if d, err = findDesignByID(ctx, tx, id); err != nil {
-		return nil, err
-	}
-	return d, tx.Commit()
+		if err := canEdit(u, d); err != nil {
+			return nil, err
+		}
+		if err := apply(d, in); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE designs SET title = ?, category = ?, description = ?, licence = ?, source_url = ?,
+		material = ?, layer_height_mm = ?, infill_percent = ?, perimeters = ?, supports = ?, updated_at = ? WHERE id = ?`,
+			d.Title, d.Category, d.Description, d.Licence.ID, d.SourceURL, d.Material,
+			d.PrintSettings.LayerHeightMM, d.PrintSettings.InfillPercent, d.PrintSettings.Perimeters, d.PrintSettings.Supports,
+			sqlite.FormatTime(s.now()), id); err != nil {
+			return nil, fmt.Errorf("update design %d: %w", id, err)
+		}
+		if in.Tags != nil {
+			if err := setTags(ctx, tx, id, d.Tags); err != nil {
+				return nil, err
+			}
+		}
+		if d, err = findDesignByID(ctx, tx, id); err != nil {
+			return nil, err
+		}
+		return d, nil
+	})
 }
 
 // canEdit allows a design's author and coordinators.
@@ -249,7 +244,7 @@ func normaliseTags(in []string) ([]string, error) {
 	return tags, nil
 }
 
-func setTags(ctx context.Context, tx *sql.Tx, id int64, tags []string) error {
+func setTags(ctx context.Context, tx sqlite.Queryer, id int64, tags []string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM design_tags WHERE design_id = ?`, id); err != nil {
 		return err
 	}

@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/accounts"
 	"github.com/makerhub/makerhub/designs/stl"
+	"github.com/makerhub/makerhub/internal/sqlite"
 )
 
 // Category is what kind of part a design is.
@@ -161,6 +163,7 @@ type Options struct {
 // Service is the design library over the hub's database and object store.
 type Service struct {
 	db        *sql.DB
+	accounts  *accounts.Service
 	blobs     makerhub.BlobStore
 	now       func() time.Time
 	maxUpload int64
@@ -174,13 +177,13 @@ type Service struct {
 // WithdrawHook runs inside the transaction that withdraws a version, as the
 // acting user: inventory recalls the version's batches there, so that a
 // withdrawal and its recall are one change.
-type WithdrawHook func(ctx context.Context, tx *sql.Tx, versionID int64, reason string) error
+type WithdrawHook func(ctx context.Context, tx sqlite.Queryer, versionID int64, reason string) error
 
 // OnWithdraw sets the hook withdrawals run; call it before serving.
 func (s *Service) OnWithdraw(h WithdrawHook) { s.onWithdraw = h }
 
 // New returns a Service.
-func New(db *sql.DB, blobs makerhub.BlobStore, opts Options) *Service {
+func New(db *sql.DB, a *accounts.Service, blobs makerhub.BlobStore, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -193,10 +196,13 @@ func New(db *sql.DB, blobs makerhub.BlobStore, opts Options) *Service {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: db, blobs: blobs, now: opts.Now, maxUpload: opts.MaxUpload,
+	return &Service{db: db, accounts: a, blobs: blobs, now: opts.Now, maxUpload: opts.MaxUpload,
 		spools: &spoolFiles{dir: opts.TempDir}, log: opts.Logger, drawing: make(chan struct{}, 1)}
 }
 
 // Close removes the temporary files kept for the next uploads. The service
 // stays usable: later uploads create new ones.
 func (s *Service) Close() { s.spools.Close() }
+
+// q is where ctx's statements go: its unit of work, or the database.
+func (s *Service) q(ctx context.Context) sqlite.Queryer { return sqlite.Q(ctx, s.db) }

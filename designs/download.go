@@ -63,7 +63,7 @@ func (s *Service) allowedFile(ctx context.Context, sum string) (*Download, error
 	dl := &Download{}
 	var published int
 	var authors string
-	err := s.db.QueryRowContext(ctx, `SELECT f.sha256, f.size, f.kind, f.media_type,
+	err := s.q(ctx).QueryRowContext(ctx, `SELECT f.sha256, f.size, f.kind, f.media_type,
 		(SELECT vf.name FROM version_files vf WHERE vf.sha256 = f.sha256 ORDER BY vf.version_id LIMIT 1),
 		(SELECT count(*) FROM version_files vf JOIN design_versions v ON v.id = vf.version_id WHERE vf.sha256 = f.sha256 AND v.status != 'draft'),
 		COALESCE((SELECT group_concat(d.author_id) FROM version_files vf JOIN design_versions v ON v.id = vf.version_id

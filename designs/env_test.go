@@ -88,7 +88,7 @@ func newEnv(t *testing.T, blobs makerhub.BlobStore, m *testenv.MinIO, maxUpload 
 		t.Fatal(err)
 	}
 	e := &env{t: t, db: db, acc: acc, blobs: blobs, minio: m, maxBytes: maxUpload}
-	e.svc = designs.New(db, blobs, designs.Options{MaxUpload: maxUpload, TempDir: t.TempDir(),
+	e.svc = designs.New(db, acc, blobs, designs.Options{MaxUpload: maxUpload, TempDir: t.TempDir(),
 		Now: func() time.Time { return time.Date(2020, 3, 25, 10, 0, 0, 0, time.UTC) }})
 	e.maker = e.user(makerhub.RoleMaker)
 	e.other = e.user(makerhub.RoleMaker)

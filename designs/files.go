@@ -78,11 +78,11 @@ func (s *Service) AddFile(ctx context.Context, designID int64, number int, up Up
 		return nil, err
 	}
 	// Refuse what can be refused before reading a byte of the body.
-	d, err := findDesignByID(ctx, s.db, designID)
+	d, err := findDesignByID(ctx, s.q(ctx), designID)
 	if err != nil {
 		return nil, err
 	}
-	v, err := findVersion(ctx, s.db, d, number)
+	v, err := findVersion(ctx, s.q(ctx), d, number)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func (s *Service) AddFile(ctx context.Context, designID int64, number int, up Up
 	}
 	s.log.Debug("file added", "design", d.ID, "version", number, "sha256", sum, "bytes", f.Size,
 		"receive_analyse_store", stored.Sub(started), "record", time.Since(stored))
-	v, err = findVersion(ctx, s.db, d, number)
+	v, err = findVersion(ctx, s.q(ctx), d, number)
 	if err != nil {
 		return nil, err
 	}
@@ -399,51 +399,49 @@ var errObjectGone = errors.New("the object was removed before it was recorded")
 // storeObject saw it (errObjectGone: the caller stores it again outside the
 // lock, never under it).
 func (s *Service) recordFile(ctx context.Context, u *makerhub.User, d *Design, number int, f *File, analysis []byte) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	v, err := findVersion(ctx, tx, d, number)
-	if err != nil {
-		return err
-	}
-	if v.Status != Draft {
-		return makerhub.Errorf(makerhub.ECONFLICT, "Version %d of design %d was published meanwhile: open a new version for new files.", number, d.ID)
-	}
-	for _, vf := range v.Files {
-		switch {
-		case vf.SHA256 == f.SHA256:
-			return makerhub.Errorf(makerhub.ECONFLICT, "This version already holds the same file, as %s.", vf.Name)
-		case vf.Name == f.Name:
-			return makerhub.Errorf(makerhub.ECONFLICT, "This version already holds a different file named %s: remove it first or rename the new one.", f.Name)
+	return sqlite.InTx(ctx, s.db, func(ctx context.Context) error {
+		tx := sqlite.Q(ctx, s.db)
+		v, err := findVersion(ctx, tx, d, number)
+		if err != nil {
+			return err
 		}
-	}
-	statCtx, cancel := context.WithTimeout(ctx, lockedBlobTimeout)
-	_, err = s.blobs.Stat(statCtx, FileKey(f.SHA256))
-	cancel()
-	if makerhub.ErrorCode(err) == makerhub.ENOTFOUND {
-		return errObjectGone
-	} else if err != nil {
-		return storageError(err)
-	}
-	now := sqlite.FormatTime(s.now())
-	var a any
-	if analysis != nil {
-		a = string(analysis)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO files (sha256, size, kind, media_type, analysis, created_at)
+		if v.Status != Draft {
+			return makerhub.Errorf(makerhub.ECONFLICT, "Version %d of design %d was published meanwhile: open a new version for new files.", number, d.ID)
+		}
+		for _, vf := range v.Files {
+			switch {
+			case vf.SHA256 == f.SHA256:
+				return makerhub.Errorf(makerhub.ECONFLICT, "This version already holds the same file, as %s.", vf.Name)
+			case vf.Name == f.Name:
+				return makerhub.Errorf(makerhub.ECONFLICT, "This version already holds a different file named %s: remove it first or rename the new one.", f.Name)
+			}
+		}
+		statCtx, cancel := context.WithTimeout(ctx, lockedBlobTimeout)
+		_, err = s.blobs.Stat(statCtx, FileKey(f.SHA256))
+		cancel()
+		if makerhub.ErrorCode(err) == makerhub.ENOTFOUND {
+			return errObjectGone
+		} else if err != nil {
+			return storageError(err)
+		}
+		now := sqlite.FormatTime(s.now())
+		var a any
+		if analysis != nil {
+			a = string(analysis)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO files (sha256, size, kind, media_type, analysis, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, f.SHA256, f.Size, f.Kind, f.MediaType, a, now); err != nil {
-		return fmt.Errorf("insert file: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO version_files (version_id, sha256, name, added_by, added_at) VALUES (?, ?, ?, ?, ?)`,
-		v.ID, f.SHA256, f.Name, u.ID, now); err != nil {
-		return fmt.Errorf("insert version file: %w", err)
-	}
-	if err := addEvent(ctx, tx, v.ID, u.ID, now, "file_added", "", f.Name, f.SHA256); err != nil {
-		return err
-	}
-	return tx.Commit()
+			return fmt.Errorf("insert file: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO version_files (version_id, sha256, name, added_by, added_at) VALUES (?, ?, ?, ?, ?)`,
+			v.ID, f.SHA256, f.Name, u.ID, now); err != nil {
+			return fmt.Errorf("insert version file: %w", err)
+		}
+		if err := addEvent(ctx, tx, v.ID, u.ID, now, "file_added", "", f.Name, f.SHA256); err != nil {
+			return err
+		}
+		return nil
+	})
 }
 
 // deleteLocked deletes an object under the write lock, within
@@ -458,29 +456,27 @@ func (s *Service) deleteLocked(ctx context.Context, key string) error {
 // it any more. It holds the write lock while it checks and deletes, so that
 // no upload can record the file in between.
 func (s *Service) removeIfUnreferenced(ctx context.Context, sum string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var refs int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM version_files WHERE sha256 = ?`, sum).Scan(&refs); err != nil {
-		return err
-	}
-	if refs > 0 {
+	return sqlite.InTx(ctx, s.db, func(ctx context.Context) error {
+		tx := sqlite.Q(ctx, s.db)
+		var refs int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM version_files WHERE sha256 = ?`, sum).Scan(&refs); err != nil {
+			return err
+		}
+		if refs > 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM files WHERE sha256 = ?`, sum); err != nil {
+			return err
+		}
+		if err := s.deleteLocked(ctx, FileKey(sum)); err != nil {
+			s.log.Warn("could not delete an unreferenced object; makerhub fsck will report it", "sha256", sum, "error", err)
+			return storageError(err)
+		}
+		if err := s.deleteLocked(ctx, ThumbnailKey(sum)); err != nil {
+			s.log.Warn("could not delete the thumbnail of an unreferenced object; makerhub fsck will report it", "sha256", sum, "error", err)
+		}
 		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM files WHERE sha256 = ?`, sum); err != nil {
-		return err
-	}
-	if err := s.deleteLocked(ctx, FileKey(sum)); err != nil {
-		s.log.Warn("could not delete an unreferenced object; makerhub fsck will report it", "sha256", sum, "error", err)
-		return storageError(err)
-	}
-	if err := s.deleteLocked(ctx, ThumbnailKey(sum)); err != nil {
-		s.log.Warn("could not delete the thumbnail of an unreferenced object; makerhub fsck will report it", "sha256", sum, "error", err)
-	}
-	return tx.Commit()
+	})
 }
 
 // RemoveFile takes a file out of a draft version (its author or a
@@ -490,39 +486,38 @@ func (s *Service) RemoveFile(ctx context.Context, designID int64, number int, su
 	if err != nil {
 		return err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	err = sqlite.InTx(ctx, s.db, func(ctx context.Context) error {
+		tx := sqlite.Q(ctx, s.db)
+		d, err := findDesignByID(ctx, tx, designID)
+		if err != nil {
+			return err
+		}
+		v, err := findVersion(ctx, tx, d, number)
+		if err != nil {
+			return err
+		}
+		if err := canSee(ctx, d, v); err != nil {
+			return err
+		}
+		if err := canEdit(u, d); err != nil {
+			return err
+		}
+		if v.Status != Draft {
+			return makerhub.Errorf(makerhub.ECONFLICT, "Version %d of design %d is published: its files cannot change.", number, designID)
+		}
+		var name string
+		err = tx.QueryRowContext(ctx, `DELETE FROM version_files WHERE version_id = ? AND sha256 = ? RETURNING name`, v.ID, sum).Scan(&name)
+		if sqlite.NoRows(err) {
+			return makerhub.Errorf(makerhub.ENOTFOUND, "Version %d of design %d holds no file %s.", number, designID, sum)
+		} else if err != nil {
+			return err
+		}
+		if err := addEvent(ctx, tx, v.ID, u.ID, sqlite.FormatTime(s.now()), "file_removed", name, "", sum); err != nil {
+			return err
+		}
+		return nil
+	})
 	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	d, err := findDesignByID(ctx, tx, designID)
-	if err != nil {
-		return err
-	}
-	v, err := findVersion(ctx, tx, d, number)
-	if err != nil {
-		return err
-	}
-	if err := canSee(ctx, d, v); err != nil {
-		return err
-	}
-	if err := canEdit(u, d); err != nil {
-		return err
-	}
-	if v.Status != Draft {
-		return makerhub.Errorf(makerhub.ECONFLICT, "Version %d of design %d is published: its files cannot change.", number, designID)
-	}
-	var name string
-	err = tx.QueryRowContext(ctx, `DELETE FROM version_files WHERE version_id = ? AND sha256 = ? RETURNING name`, v.ID, sum).Scan(&name)
-	if sqlite.NoRows(err) {
-		return makerhub.Errorf(makerhub.ENOTFOUND, "Version %d of design %d holds no file %s.", number, designID, sum)
-	} else if err != nil {
-		return err
-	}
-	if err := addEvent(ctx, tx, v.ID, u.ID, sqlite.FormatTime(s.now()), "file_removed", name, "", sum); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
 		return err
 	}
 	return s.removeIfUnreferenced(ctx, sum)

@@ -164,7 +164,7 @@ func TestFailedUploadsStoreNothing(t *testing.T) {
 func TestNoTemporaryFilesLeft(t *testing.T) {
 	e := localEnv(t)
 	dir := t.TempDir()
-	e.svc = designs.New(e.db, e.blobs, designs.Options{TempDir: dir, MaxUpload: 1000})
+	e.svc = designs.New(e.db, e.acc, e.blobs, designs.Options{TempDir: dir, MaxUpload: 1000})
 	d := e.design("x")
 	e.draft(d)
 	e.upload(e.maker, d, 1, "a.stl", []byte("not an stl at all"))
@@ -184,7 +184,7 @@ func TestNoTemporaryFilesLeft(t *testing.T) {
 // otherwise pass the content check on the old bytes behind it.
 func TestReusedSpoolHoldsOnlyTheNewUpload(t *testing.T) {
 	e := localEnv(t)
-	e.svc = designs.New(e.db, e.blobs, designs.Options{TempDir: t.TempDir()})
+	e.svc = designs.New(e.db, e.acc, e.blobs, designs.Options{TempDir: t.TempDir()})
 	defer e.svc.Close()
 	d := e.design("x")
 	e.draft(d)

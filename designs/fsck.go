@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/internal/sqlite"
 )
 
 // FsckReport lists what is wrong between the database and object storage.
@@ -32,7 +33,7 @@ func (r *FsckReport) Clean() bool {
 // fsck) and authorizes nobody.
 func (s *Service) Fsck(ctx context.Context, repair bool) (*FsckReport, error) {
 	r := &FsckReport{Missing: []string{}, Corrupt: []string{}, Unreferenced: []string{}, Removed: []string{}}
-	rows, err := s.db.QueryContext(ctx, `SELECT sha256, size FROM files ORDER BY sha256`)
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT sha256, size FROM files ORDER BY sha256`)
 	if err != nil {
 		return nil, err
 	}
@@ -133,24 +134,22 @@ func (s *Service) verifyObject(ctx context.Context, sum string, size int64) (obj
 // removeOrphan deletes an object if, under the write lock, still no row
 // references it.
 func (s *Service) removeOrphan(ctx context.Context, key string) (bool, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback()
-	sum := key[strings.LastIndex(key, "/")+1:]
-	if thumb, ok := thumbnailSum(key); ok {
-		sum = thumb
-	}
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM files WHERE sha256 = ?`, sum).Scan(&n); err != nil {
-		return false, err
-	}
-	if n > 0 && (FileKey(sum) == key || ThumbnailKey(sum) == key) {
-		return false, nil
-	}
-	if err := s.deleteLocked(ctx, key); err != nil {
-		return false, err
-	}
-	return true, tx.Commit()
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (bool, error) {
+		tx := sqlite.Q(ctx, s.db)
+		sum := key[strings.LastIndex(key, "/")+1:]
+		if thumb, ok := thumbnailSum(key); ok {
+			sum = thumb
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM files WHERE sha256 = ?`, sum).Scan(&n); err != nil {
+			return false, err
+		}
+		if n > 0 && (FileKey(sum) == key || ThumbnailKey(sum) == key) {
+			return false, nil
+		}
+		if err := s.deleteLocked(ctx, key); err != nil {
+			return false, err
+		}
+		return true, nil
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/makerhub/makerhub"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -77,13 +78,12 @@ func (s *Service) OKH(ctx context.Context, designID int64, number int, baseURL s
 	if err != nil {
 		return nil, err
 	}
-	d, err := findDesignByID(ctx, s.db, designID)
+	d, err := findDesignByID(ctx, s.q(ctx), designID)
 	if err != nil {
 		return nil, err
 	}
-	var author, affiliation string
-	if err := s.db.QueryRowContext(ctx, `SELECT u.name, COALESCE(o.name, '') FROM users u
-		LEFT JOIN organisations o ON o.id = ? WHERE u.id = ?`, d.OrganisationID, d.AuthorID).Scan(&author, &affiliation); err != nil {
+	author, affiliation, err := s.authorOf(ctx, d)
+	if err != nil {
 		return nil, fmt.Errorf("author of design %d: %w", designID, err)
 	}
 	home := fmt.Sprintf("%s/api/v1/designs/%d", baseURL, d.ID)
@@ -129,4 +129,23 @@ func safetyNotice(v *Version) string {
 		return "Rejected in review — do not print or use."
 	}
 	return "Not clinically validated: check with the receiving hospital before printing or use."
+}
+
+// authorOf is the name of a design's author and of the organisation it
+// was shared for (empty for none).
+func (s *Service) authorOf(ctx context.Context, d *Design) (author, affiliation string, err error) {
+	u, err := s.accounts.LookupUser(ctx, d.AuthorID)
+	if err != nil {
+		return "", "", err
+	}
+	if d.OrganisationID != nil {
+		o, err := s.accounts.LookupOrganisation(ctx, *d.OrganisationID)
+		if err != nil && makerhub.ErrorCode(err) != makerhub.ENOTFOUND {
+			return "", "", err
+		}
+		if o != nil {
+			affiliation = o.Name
+		}
+	}
+	return u.Name, affiliation, nil
 }

@@ -126,11 +126,11 @@ func paretoMin(ps [][2]float64) [][2]float64 {
 // FindPrintProfile returns the print profile of design designID's version
 // number. Drafts have no profile (ENOTFOUND): nothing unpublished is printed.
 func (s *Service) FindPrintProfile(ctx context.Context, designID int64, number int) (*PrintProfile, error) {
-	d, err := findDesignByID(ctx, s.db, designID)
+	d, err := findDesignByID(ctx, s.q(ctx), designID)
 	if err != nil {
 		return nil, err
 	}
-	v, err := findVersion(ctx, s.db, d, number)
+	v, err := findVersion(ctx, s.q(ctx), d, number)
 	if makerhub.ErrorCode(err) == makerhub.ENOTFOUND || err == nil && v.Status == Draft {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Design %d has no published version %d: give the number of a published version, or leave it out for the current one.", designID, number)
 	} else if err != nil {
@@ -142,11 +142,11 @@ func (s *Service) FindPrintProfile(ctx context.Context, designID int64, number i
 // FindPrintProfiles returns the profiles of a design's published versions,
 // newest first; ENOTFOUND if the design does not exist.
 func (s *Service) FindPrintProfiles(ctx context.Context, designID int64) ([]*PrintProfile, error) {
-	d, err := findDesignByID(ctx, s.db, designID)
+	d, err := findDesignByID(ctx, s.q(ctx), designID)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, number FROM design_versions
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT id, number FROM design_versions
 		WHERE design_id = ? AND status != 'draft' ORDER BY number DESC`, designID)
 	if err != nil {
 		return nil, err
@@ -170,7 +170,7 @@ func (s *Service) FindPrintProfiles(ctx context.Context, designID int64) ([]*Pri
 	}
 	out := make([]*PrintProfile, 0, len(refs))
 	for _, r := range refs {
-		v, err := findVersion(ctx, s.db, d, r.number)
+		v, err := findVersion(ctx, s.q(ctx), d, r.number)
 		if err != nil {
 			return nil, err
 		}
@@ -184,7 +184,7 @@ func (s *Service) FindPrintProfiles(ctx context.Context, designID int64) ([]*Pri
 func (s *Service) FindPrintProfileByVersionID(ctx context.Context, versionID int64) (*PrintProfile, error) {
 	var designID int64
 	var number int
-	err := s.db.QueryRowContext(ctx, `SELECT design_id, number FROM design_versions WHERE id = ?`, versionID).Scan(&designID, &number)
+	err := s.q(ctx).QueryRowContext(ctx, `SELECT design_id, number FROM design_versions WHERE id = ?`, versionID).Scan(&designID, &number)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Design version %d does not exist.", versionID)
 	} else if err != nil {

@@ -91,7 +91,7 @@ func (s *Service) drawThumbnail(ctx context.Context, file *Download, key string)
 		return storageError(err)
 	}
 	var raw []byte
-	if err := s.db.QueryRowContext(ctx, `SELECT analysis FROM files WHERE sha256 = ?`, file.SHA256).Scan(&raw); err != nil {
+	if err := s.q(ctx).QueryRowContext(ctx, `SELECT analysis FROM files WHERE sha256 = ?`, file.SHA256).Scan(&raw); err != nil {
 		return err
 	}
 	var a struct {

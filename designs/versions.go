@@ -25,52 +25,50 @@ func (s *Service) CreateVersion(ctx context.Context, designID int64, notes strin
 	if err := checkText("notes", notes, 0, 20000); err != nil {
 		return nil, err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	d, err := findDesignByID(ctx, tx, designID)
-	if err != nil {
-		return nil, err
-	}
-	if err := canEdit(u, d); err != nil {
-		return nil, err
-	}
-	var last, drafts int
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(number), 0), COUNT(CASE WHEN status = 'draft' THEN 1 END)
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Version, error) {
+		tx := sqlite.Q(ctx, s.db)
+		d, err := findDesignByID(ctx, tx, designID)
+		if err != nil {
+			return nil, err
+		}
+		if err := canEdit(u, d); err != nil {
+			return nil, err
+		}
+		var last, drafts int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(number), 0), COUNT(CASE WHEN status = 'draft' THEN 1 END)
 		FROM design_versions WHERE design_id = ?`, designID).Scan(&last, &drafts); err != nil {
-		return nil, err
-	}
-	if drafts > 0 {
-		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Design %d already has a draft version: add files to it and publish it before opening another.", designID)
-	}
-	now := sqlite.FormatTime(s.now())
-	res, err := tx.ExecContext(ctx, `INSERT INTO design_versions (design_id, number, notes, status, created_by, created_at)
+			return nil, err
+		}
+		if drafts > 0 {
+			return nil, makerhub.Errorf(makerhub.ECONFLICT, "Design %d already has a draft version: add files to it and publish it before opening another.", designID)
+		}
+		now := sqlite.FormatTime(s.now())
+		res, err := tx.ExecContext(ctx, `INSERT INTO design_versions (design_id, number, notes, status, created_by, created_at)
 		VALUES (?, ?, ?, 'draft', ?, ?)`, designID, last+1, notes, u.ID, now)
-	if err != nil {
-		return nil, fmt.Errorf("insert version: %w", err)
-	}
-	vid, _ := res.LastInsertId()
-	if err := addEvent(ctx, tx, vid, u.ID, now, "created", "", string(Draft), notes); err != nil {
-		return nil, err
-	}
-	v, err := findVersion(ctx, tx, d, last+1)
-	if err != nil {
-		return nil, err
-	}
-	return v, tx.Commit()
+		if err != nil {
+			return nil, fmt.Errorf("insert version: %w", err)
+		}
+		vid, _ := res.LastInsertId()
+		if err := addEvent(ctx, tx, vid, u.ID, now, "created", "", string(Draft), notes); err != nil {
+			return nil, err
+		}
+		v, err := findVersion(ctx, tx, d, last+1)
+		if err != nil {
+			return nil, err
+		}
+		return v, nil
+	})
 }
 
 // FindVersion returns a version with its files and history. Published
 // versions are open to anyone; drafts only to the design's author and
 // coordinators.
 func (s *Service) FindVersion(ctx context.Context, designID int64, number int) (*Version, error) {
-	d, err := findDesignByID(ctx, s.db, designID)
+	d, err := findDesignByID(ctx, s.q(ctx), designID)
 	if err != nil {
 		return nil, err
 	}
-	v, err := findVersion(ctx, s.db, d, number)
+	v, err := findVersion(ctx, s.q(ctx), d, number)
 	if err != nil {
 		return nil, err
 	}
@@ -79,11 +77,11 @@ func (s *Service) FindVersion(ctx context.Context, designID int64, number int) (
 
 // FindVersions lists a design's versions the caller may see, newest first.
 func (s *Service) FindVersions(ctx context.Context, designID int64) ([]*Version, error) {
-	d, err := findDesignByID(ctx, s.db, designID)
+	d, err := findDesignByID(ctx, s.q(ctx), designID)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT number FROM design_versions WHERE design_id = ? ORDER BY number DESC`, designID)
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT number FROM design_versions WHERE design_id = ? ORDER BY number DESC`, designID)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +100,7 @@ func (s *Service) FindVersions(ctx context.Context, designID int64) ([]*Version,
 	}
 	list := []*Version{}
 	for _, n := range numbers {
-		v, err := findVersion(ctx, s.db, d, n)
+		v, err := findVersion(ctx, s.q(ctx), d, n)
 		if err != nil {
 			return nil, err
 		}
@@ -217,50 +215,48 @@ func (s *Service) changeVersion(ctx context.Context, designID int64, number int,
 	if err := checkText("note", note, 0, 2000); err != nil {
 		return nil, err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	d, err := findDesignByID(ctx, tx, designID)
-	if err != nil {
-		return nil, err
-	}
-	v, err := findVersion(ctx, tx, d, number)
-	if err != nil {
-		return nil, err
-	}
-	if err := canSee(ctx, d, v); err != nil {
-		return nil, err
-	}
-	action, column, value, err := decide(u, d, v)
-	if err != nil {
-		return nil, err
-	}
-	now := sqlite.FormatTime(s.now())
-	from := string(v.Status)
-	switch column {
-	case "status":
-		_, err = tx.ExecContext(ctx, `UPDATE design_versions SET status = ?, published_at = COALESCE(published_at, ?) WHERE id = ?`, value, now, v.ID)
-	case "lifecycle":
-		from = string(v.Lifecycle)
-		_, err = tx.ExecContext(ctx, `UPDATE design_versions SET lifecycle = ?, lifecycle_reason = ? WHERE id = ?`, value, note, v.ID)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("update version %d: %w", v.ID, err)
-	}
-	if err := addEvent(ctx, tx, v.ID, u.ID, now, action, from, value, note); err != nil {
-		return nil, err
-	}
-	if column == "lifecycle" && value == string(Withdrawn) && s.onWithdraw != nil {
-		if err := s.onWithdraw(ctx, tx, v.ID, note); err != nil {
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Version, error) {
+		tx := sqlite.Q(ctx, s.db)
+		d, err := findDesignByID(ctx, tx, designID)
+		if err != nil {
 			return nil, err
 		}
-	}
-	if v, err = findVersion(ctx, tx, d, number); err != nil {
-		return nil, err
-	}
-	return v, tx.Commit()
+		v, err := findVersion(ctx, tx, d, number)
+		if err != nil {
+			return nil, err
+		}
+		if err := canSee(ctx, d, v); err != nil {
+			return nil, err
+		}
+		action, column, value, err := decide(u, d, v)
+		if err != nil {
+			return nil, err
+		}
+		now := sqlite.FormatTime(s.now())
+		from := string(v.Status)
+		switch column {
+		case "status":
+			_, err = tx.ExecContext(ctx, `UPDATE design_versions SET status = ?, published_at = COALESCE(published_at, ?) WHERE id = ?`, value, now, v.ID)
+		case "lifecycle":
+			from = string(v.Lifecycle)
+			_, err = tx.ExecContext(ctx, `UPDATE design_versions SET lifecycle = ?, lifecycle_reason = ? WHERE id = ?`, value, note, v.ID)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("update version %d: %w", v.ID, err)
+		}
+		if err := addEvent(ctx, tx, v.ID, u.ID, now, action, from, value, note); err != nil {
+			return nil, err
+		}
+		if column == "lifecycle" && value == string(Withdrawn) && s.onWithdraw != nil {
+			if err := s.onWithdraw(ctx, tx, v.ID, note); err != nil {
+				return nil, err
+			}
+		}
+		if v, err = findVersion(ctx, tx, d, number); err != nil {
+			return nil, err
+		}
+		return v, nil
+	})
 }
 
 func addEvent(ctx context.Context, q sqlite.Queryer, versionID, actor int64, at, action, from, to, note string) error {

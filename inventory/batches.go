@@ -9,6 +9,7 @@ import (
 	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/internal/sqlite"
+	"github.com/makerhub/makerhub/production"
 )
 
 // Batch is what one job printed: the unit of traceability.
@@ -44,7 +45,7 @@ type BatchFile struct {
 const batchColumns = `b.id, b.job_id, b.request_id, v.design_id, v.number, b.version_id, d.category, b.maker_id, b.printer_id,
 	b.filament_lot, b.spool_id, b.filament_g, b.quantity, b.location_id, b.printed_at, b.produced_at`
 
-const batchFrom = ` FROM batches b JOIN design_versions v ON v.id = b.version_id JOIN designs d ON d.id = v.design_id `
+const batchFrom = ` FROM batches b JOIN designs_versions v ON v.id = b.version_id JOIN designs_designs d ON d.id = v.design_id `
 
 func scanBatch(row interface{ Scan(...any) error }) (*Batch, error) {
 	b := &Batch{}
@@ -101,94 +102,134 @@ func (s *Service) Produce(ctx context.Context, jobID int64, in ProduceInput) (*B
 	if len(in.FilamentLot) > 200 || len(in.Note) > 2000 {
 		return nil, makerhub.Errorf(makerhub.EINVALID, "filament_lot must be at most 200 characters long and note at most 2000.")
 	}
-	// The version's estimate (published versions do not change).
-	var material string
-	var perUnit float64
-	var versionID int64
-	if err := s.db.QueryRowContext(ctx, `SELECT version_id FROM jobs WHERE id = ?`, jobID).Scan(&versionID); err == nil {
-		p, err := s.designs.FindPrintProfileByVersionID(ctx, versionID)
+	material, perUnit, err := s.jobEstimate(ctx, jobID)
+	if err != nil {
+		return nil, err
+	}
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Batch, error) {
+		j, err := s.production.HandOver(ctx, jobID, orDefault(in.Note, "handed over to the stock"))
 		if err != nil {
 			return nil, err
 		}
-		material, perUnit = p.Material, p.FilamentG
-	} else if !sqlite.NoRows(err) {
-		return nil, err
-	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	j, err := s.production.HandOver(ctx, tx, jobID, orDefault(in.Note, "handed over to the stock"))
-	if err != nil {
-		return nil, err
-	}
-	var org int64
-	if err := tx.QueryRowContext(ctx, `SELECT organisation_id FROM users WHERE id = ?`, *j.ClaimedBy).Scan(&org); err != nil {
-		return nil, fmt.Errorf("the maker of job %d: %w", jobID, err)
-	}
-	now := sqlite.FormatTime(s.now())
-	site, err := organisationLocation(ctx, tx, org, now)
-	if err != nil {
-		return nil, err
-	}
-	grams := round1(perUnit * float64(j.Quantity))
-	var spool *Spool
-	if in.SpoolID != nil {
-		if spool, err = s.findSpool(ctx, tx, *in.SpoolID); makerhub.ErrorCode(err) == makerhub.ENOTFOUND {
-			return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "spool_id %d: no such spool; list yours with GET /api/v1/spools.", *in.SpoolID)
-		} else if err != nil {
+		now := sqlite.FormatTime(s.now())
+		site, err := s.makerSite(ctx, *j.ClaimedBy, now)
+		if err != nil {
+			return nil, fmt.Errorf("the maker of job %d: %w", jobID, err)
+		}
+		spool, err := s.spoolOf(ctx, &in)
+		if err != nil {
 			return nil, err
 		}
-		switch {
-		case in.FilamentLot == "":
-			in.FilamentLot = spool.Lot
-		case spool.Lot != "" && spool.Lot != in.FilamentLot:
-			return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "filament_lot %q is not the lot of spool %d (%q): leave filament_lot out, or name the spool the job was printed from.",
-				in.FilamentLot, spool.ID, spool.Lot)
+		grams := round1(perUnit * float64(j.Quantity))
+		id, err := s.insertBatch(ctx, j, in, grams, site, now)
+		if err != nil {
+			return nil, err
 		}
+		var warnings []string
+		if spool != nil {
+			if spool, err = s.consume(ctx, s.q(ctx), spool.ID, *j.ClaimedBy, material, grams, id, u.ID, now); err != nil {
+				return nil, err
+			}
+			if warnings, err = s.warnLowFilament(ctx, s.q(ctx), spool); err != nil {
+				return nil, err
+			}
+		}
+		if err := s.traceFiles(ctx, id, j); err != nil {
+			return nil, err
+		}
+		// Printed from a recalled version or lot: traced, and held at once.
+		if _, err := s.q(ctx).ExecContext(ctx, `INSERT INTO batch_holds (batch_id, recall_id) SELECT ?, id FROM recalls
+		WHERE version_id = ? OR filament_lot = ?`, id, j.VersionID, in.FilamentLot); err != nil {
+			return nil, fmt.Errorf("hold the batch for its recalls: %w", err)
+		}
+		b, err := findBatch(ctx, s.q(ctx), id)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := s.apply(ctx, s.q(ctx), &move{batch: b, kind: Produced, to: &place{site, Unchecked}, qty: j.Quantity,
+			reason: in.Note, actor: u.ID, at: now}); err != nil {
+			return nil, err
+		}
+		b.Warnings = warnings
+		return b, nil
+	})
+}
+
+// jobEstimate is the material and grams a unit of the job's version takes
+// (published versions do not change); nothing for a job that does not
+// exist, which the hand-over then reports.
+func (s *Service) jobEstimate(ctx context.Context, jobID int64) (material string, perUnit float64, err error) {
+	j, err := s.production.LookupJob(ctx, jobID)
+	if makerhub.ErrorCode(err) == makerhub.ENOTFOUND {
+		return "", 0, nil
+	} else if err != nil {
+		return "", 0, err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO batches (job_id, request_id, version_id, maker_id, printer_id, filament_lot,
+	p, err := s.designs.FindPrintProfileByVersionID(ctx, j.VersionID)
+	if err != nil {
+		return "", 0, err
+	}
+	return p.Material, p.FilamentG, nil
+}
+
+// makerSite is the stock location of a maker's group, made on first need.
+func (s *Service) makerSite(ctx context.Context, maker int64, now string) (*Location, error) {
+	org, err := s.accounts.UserOrganisation(ctx, maker)
+	if err != nil {
+		return nil, err
+	}
+	return s.organisationLocation(ctx, org, now)
+}
+
+// spoolOf is the spool a batch was printed from, if in names one, whose
+// lot becomes the batch's when in gives none.
+func (s *Service) spoolOf(ctx context.Context, in *ProduceInput) (*Spool, error) {
+	if in.SpoolID == nil {
+		return nil, nil
+	}
+	spool, err := s.findSpool(ctx, s.q(ctx), *in.SpoolID)
+	if makerhub.ErrorCode(err) == makerhub.ENOTFOUND {
+		return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "spool_id %d: no such spool; list yours with GET /api/v1/spools.", *in.SpoolID)
+	} else if err != nil {
+		return nil, err
+	}
+	switch {
+	case in.FilamentLot == "":
+		in.FilamentLot = spool.Lot
+	case spool.Lot != "" && spool.Lot != in.FilamentLot:
+		return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "filament_lot %q is not the lot of spool %d (%q): leave filament_lot out, or name the spool the job was printed from.",
+			in.FilamentLot, spool.ID, spool.Lot)
+	}
+	return spool, nil
+}
+
+func (s *Service) insertBatch(ctx context.Context, j *production.Job, in ProduceInput, grams float64, site *Location, now string) (int64, error) {
+	res, err := s.q(ctx).ExecContext(ctx, `INSERT INTO batches (job_id, request_id, version_id, maker_id, printer_id, filament_lot,
 		spool_id, filament_g, quantity, location_id, printed_at, produced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		j.ID, j.RequestID, j.VersionID, *j.ClaimedBy, j.PrinterID, in.FilamentLot, in.SpoolID, grams, j.Quantity, site.ID,
 		sqlite.FormatTime(j.UpdatedAt), now)
 	if err != nil {
-		return nil, fmt.Errorf("insert batch: %w", err)
+		return 0, fmt.Errorf("insert batch: %w", err)
 	}
-	id, _ := res.LastInsertId()
-	var warnings []string
-	if spool != nil {
-		if spool, err = s.consume(ctx, tx, spool.ID, *j.ClaimedBy, material, grams, id, u.ID, now); err != nil {
-			return nil, err
-		}
-		if warnings, err = s.warnLowFilament(ctx, tx, spool); err != nil {
-			return nil, err
-		}
-	}
-	res, err = tx.ExecContext(ctx, `INSERT INTO batch_files (batch_id, sha256, name)
-		SELECT ?, vf.sha256, vf.name FROM version_files vf JOIN files f ON f.sha256 = vf.sha256
-		WHERE vf.version_id = ? AND f.kind = 'stl'`, id, j.VersionID)
+	return res.LastInsertId()
+}
+
+// traceFiles records the STL files a batch was printed from: a batch must
+// be traceable to the bytes printed, so a version without one is refused.
+func (s *Service) traceFiles(ctx context.Context, batch int64, j *production.Job) error {
+	files, err := s.designs.VersionSTLFiles(ctx, j.VersionID)
 	if err != nil {
-		return nil, fmt.Errorf("record the batch's files: %w", err)
+		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Version %d of design %d has no STL file: its units cannot be traced to what was printed.", j.Version, j.DesignID)
+	if len(files) == 0 {
+		return makerhub.Errorf(makerhub.ECONFLICT, "Version %d of design %d has no STL file: its units cannot be traced to what was printed.", j.Version, j.DesignID)
 	}
-	// Printed from a recalled version or lot: traced, and held at once.
-	if _, err := tx.ExecContext(ctx, `INSERT INTO batch_holds (batch_id, recall_id) SELECT ?, id FROM recalls
-		WHERE version_id = ? OR filament_lot = ?`, id, j.VersionID, in.FilamentLot); err != nil {
-		return nil, fmt.Errorf("hold the batch for its recalls: %w", err)
+	for _, f := range files {
+		if _, err := s.q(ctx).ExecContext(ctx, `INSERT INTO batch_files (batch_id, sha256, name) VALUES (?, ?, ?)`, batch, f.SHA256, f.Name); err != nil {
+			return fmt.Errorf("record the batch's files: %w", err)
+		}
 	}
-	b, err := findBatch(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.apply(ctx, tx, &move{batch: b, kind: Produced, to: &place{site, Unchecked}, qty: j.Quantity,
-		reason: in.Note, actor: u.ID, at: now}); err != nil {
-		return nil, err
-	}
-	b.Warnings = warnings
-	return b, tx.Commit()
+	return nil
 }
 
 // FindBatchByID returns a batch: coordinators, its maker, and the hospital
@@ -198,7 +239,7 @@ func (s *Service) FindBatchByID(ctx context.Context, id int64) (*Batch, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := findBatch(ctx, s.db, id)
+	b, err := findBatch(ctx, s.q(ctx), id)
 	if err != nil {
 		return nil, err
 	}
@@ -215,10 +256,16 @@ func (s *Service) canSeeBatch(ctx context.Context, u *makerhub.User, b *Batch) e
 		}
 		// The hospital it was printed for, or an organisation its units
 		// went through.
+		r, err := s.production.LookupRequest(ctx, b.RequestID)
+		if err != nil {
+			return err
+		}
+		if r.OrganisationID == u.OrganisationID() {
+			return nil
+		}
 		var n int
-		if err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM requests WHERE id = ? AND organisation_id = ?)
-			+ (SELECT count(*) FROM movements m JOIN locations l ON l.id IN (m.from_location_id, m.to_location_id)
-				WHERE m.batch_id = ? AND l.organisation_id = ?)`, b.RequestID, u.OrganisationID(), b.ID, u.OrganisationID()).Scan(&n); err != nil {
+		if err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM movements m JOIN locations l ON l.id IN (m.from_location_id, m.to_location_id)
+				WHERE m.batch_id = ? AND l.organisation_id = ?`, b.ID, u.OrganisationID()).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {

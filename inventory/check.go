@@ -3,6 +3,8 @@ package inventory
 import (
 	"context"
 	"fmt"
+
+	"github.com/makerhub/makerhub/internal/sqlite"
 )
 
 // Check verifies the inventory's invariants and returns every violation,
@@ -24,31 +26,29 @@ import (
 //   - a spool's grams are its events summed, and a batch printed from a
 //     spool took its grams from it exactly once.
 func (s *Service) Check(ctx context.Context) ([]string, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	var problems []string
-	for _, c := range checks {
-		rows, err := tx.QueryContext(ctx, c.query)
-		if err != nil {
-			return nil, fmt.Errorf("check %q: %w", c.what, err)
-		}
-		for rows.Next() {
-			var id, a, b any
-			if err := rows.Scan(&id, &a, &b); err != nil {
-				rows.Close()
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) ([]string, error) {
+		tx := sqlite.Q(ctx, s.db)
+		var problems []string
+		for _, c := range checks {
+			rows, err := tx.QueryContext(ctx, c.query)
+			if err != nil {
+				return nil, fmt.Errorf("check %q: %w", c.what, err)
+			}
+			for rows.Next() {
+				var id, a, b any
+				if err := rows.Scan(&id, &a, &b); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				problems = append(problems, fmt.Sprintf(c.what, id, a, b))
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
 				return nil, err
 			}
-			problems = append(problems, fmt.Sprintf(c.what, id, a, b))
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return problems, nil
+		return problems, nil
+	})
 }
 
 // checks are queries returning (subject, found, expected) for each
@@ -93,13 +93,13 @@ var checks = []struct{ what, query string }{
 				SELECT sl.batch_id, sl.quantity FROM shipment_lines sl JOIN shipments sh ON sh.id = sl.shipment_id
 				WHERE sh.state IN ('in_transit', 'delivered')) u ON u.batch_id = b.id
 			GROUP BY b.request_id)
-		SELECT r.id, r.in_inventory, COALESCE(w.q, 0) FROM requests r LEFT JOIN way w ON w.request_id = r.id
+		SELECT r.id, r.in_inventory, COALESCE(w.q, 0) FROM production_requests r LEFT JOIN way w ON w.request_id = r.id
 		WHERE r.in_inventory != COALESCE(w.q, 0)`},
 	{"request %v was delivered %v unit(s), more than the %v its received shipments brought",
 		`SELECT r.id, r.delivered, COALESCE((SELECT sum(received) FROM shipment_lines WHERE request_id = r.id AND received IS NOT NULL), 0)
-		FROM requests r WHERE r.delivered > COALESCE((SELECT sum(received) FROM shipment_lines WHERE request_id = r.id AND received IS NOT NULL), 0)`},
+		FROM production_requests r WHERE r.delivered > COALESCE((SELECT sum(received) FROM shipment_lines WHERE request_id = r.id AND received IS NOT NULL), 0)`},
 	{"job %v is %v but %v batch(es) hold its units",
-		`SELECT j.id, j.state, (SELECT count(*) FROM batches WHERE job_id = j.id) FROM jobs j
+		`SELECT j.id, j.state, (SELECT count(*) FROM batches WHERE job_id = j.id) FROM production_jobs j
 		WHERE (j.state = 'handed_over') != EXISTS (SELECT 1 FROM batches WHERE job_id = j.id)`},
 	{"spool %v has %v g left, but its events sum to %v g",
 		`SELECT s.id, s.grams_left, round(COALESCE((SELECT sum(grams) FROM spool_events WHERE spool_id = s.id), 0), 1) FROM spools s

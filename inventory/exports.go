@@ -39,7 +39,7 @@ var exports = map[string]export{
 			"priority", "needed_by_utc", "quantity", "delivered", "cancelled", "on_the_way", "open", "state", "delivery_address", "notes"},
 		query: `SELECT r.id, r.created_at, o.id, o.name, o.region, d.id, d.title, r.version_number, r.priority, r.needed_by,
 			r.quantity, r.delivered, r.cancelled, r.in_inventory, r.quantity - r.delivered - r.cancelled, r.state, r.delivery_address, r.notes
-			FROM requests r JOIN organisations o ON o.id = r.organisation_id JOIN designs d ON d.id = r.design_id
+			FROM production_requests r JOIN accounts_organisations o ON o.id = r.organisation_id JOIN designs_designs d ON d.id = r.design_id
 			WHERE r.created_at >= ? AND r.created_at < ? ORDER BY r.id`,
 	},
 	"shipments": {
@@ -49,7 +49,7 @@ var exports = map[string]export{
 			sl.batch_id, v.design_id, d.title, v.number, sl.status, sl.quantity, sl.received, sl.quantity - sl.received, sl.request_id
 			FROM shipments sh JOIN locations fl ON fl.id = sh.from_location_id JOIN locations tl ON tl.id = sh.to_location_id
 			JOIN shipment_lines sl ON sl.shipment_id = sh.id JOIN batches b ON b.id = sl.batch_id
-			JOIN design_versions v ON v.id = b.version_id JOIN designs d ON d.id = v.design_id
+			JOIN designs_versions v ON v.id = b.version_id JOIN designs_designs d ON d.id = v.design_id
 			WHERE sh.created_at >= ? AND sh.created_at < ? ORDER BY sh.id, sl.batch_id, sl.status`,
 	},
 	"stock": {
@@ -58,7 +58,7 @@ var exports = map[string]export{
 		query: `SELECT l.id, l.name, l.kind, st.batch_id, v.design_id, d.title, v.number, b.maker_id, u.name, b.filament_lot, st.status,
 			st.quantity, EXISTS (SELECT 1 FROM batch_holds h WHERE h.batch_id = b.id AND h.released_at IS NULL)
 			FROM stock st JOIN locations l ON l.id = st.location_id JOIN batches b ON b.id = st.batch_id
-			JOIN design_versions v ON v.id = b.version_id JOIN designs d ON d.id = v.design_id JOIN users u ON u.id = b.maker_id
+			JOIN designs_versions v ON v.id = b.version_id JOIN designs_designs d ON d.id = v.design_id JOIN accounts_users u ON u.id = b.maker_id
 			WHERE st.quantity > 0 ORDER BY l.name, st.batch_id, st.status`,
 	},
 	"ledger": {
@@ -66,9 +66,9 @@ var exports = map[string]export{
 			"from_status", "to_location_id", "to", "to_status", "quantity", "shipment_id", "reason", "actor_id", "actor"},
 		query: `SELECT m.id, m.at, m.kind, m.batch_id, v.design_id, d.title, v.number, m.from_location_id, fl.name, m.from_status,
 			m.to_location_id, tl.name, m.to_status, m.quantity, m.shipment_id, m.reason, m.actor_id, u.name
-			FROM movements m JOIN batches b ON b.id = m.batch_id JOIN design_versions v ON v.id = b.version_id
-			JOIN designs d ON d.id = v.design_id LEFT JOIN locations fl ON fl.id = m.from_location_id
-			LEFT JOIN locations tl ON tl.id = m.to_location_id LEFT JOIN users u ON u.id = m.actor_id
+			FROM movements m JOIN batches b ON b.id = m.batch_id JOIN designs_versions v ON v.id = b.version_id
+			JOIN designs_designs d ON d.id = v.design_id LEFT JOIN locations fl ON fl.id = m.from_location_id
+			LEFT JOIN locations tl ON tl.id = m.to_location_id LEFT JOIN accounts_users u ON u.id = m.actor_id
 			WHERE m.at >= ? AND m.at < ? ORDER BY m.id`,
 	},
 }
@@ -100,7 +100,7 @@ func (s *Service) Export(ctx context.Context, name string, f ExportFilter, emit 
 	if strings.Contains(e.query, "?") { // the stock is now: it takes no window
 		args = []any{lo, hi}
 	}
-	rows, err := s.db.QueryContext(ctx, e.query, args...)
+	rows, err := s.q(ctx).QueryContext(ctx, e.query, args...)
 	if err != nil {
 		return err
 	}

@@ -10,11 +10,15 @@
 package inventory
 
 import (
+	"context"
 	"database/sql"
 	"log/slog"
 	"time"
 
+	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/accounts"
 	"github.com/makerhub/makerhub/designs"
+	"github.com/makerhub/makerhub/internal/sqlite"
 	"github.com/makerhub/makerhub/production"
 )
 
@@ -58,7 +62,7 @@ type Options struct {
 	Logger *slog.Logger
 	// Notifier, if set, tells hospitals and makers of recalls, and makers
 	// of low filament, inside the transaction that finds them.
-	Notifier production.Notifier
+	Notifier makerhub.Notifier
 	// LowSpoolG is the weight under which a spool is low (default 100 g):
 	// a hand-over that leaves a spool under it warns its maker.
 	LowSpoolG float64
@@ -72,9 +76,10 @@ const DefaultLowSpoolG = 100
 // printed jobs.
 type Service struct {
 	db         *sql.DB
+	accounts   *accounts.Service
 	designs    *designs.Service
 	production *production.Service
-	notifier   production.Notifier
+	notifier   makerhub.Notifier
 	now        func() time.Time
 	log        *slog.Logger
 	lowSpoolG  float64
@@ -82,7 +87,7 @@ type Service struct {
 
 // New returns a Service. It opens a recall whenever the design library
 // withdraws a version (designs.Service.OnWithdraw).
-func New(db *sql.DB, d *designs.Service, p *production.Service, opts Options) *Service {
+func New(db *sql.DB, a *accounts.Service, d *designs.Service, p *production.Service, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -92,7 +97,10 @@ func New(db *sql.DB, d *designs.Service, p *production.Service, opts Options) *S
 	if opts.LowSpoolG <= 0 {
 		opts.LowSpoolG = DefaultLowSpoolG
 	}
-	s := &Service{db: db, designs: d, production: p, notifier: opts.Notifier, now: opts.Now, log: opts.Logger, lowSpoolG: opts.LowSpoolG}
+	s := &Service{db: db, accounts: a, designs: d, production: p, notifier: opts.Notifier, now: opts.Now, log: opts.Logger, lowSpoolG: opts.LowSpoolG}
 	d.OnWithdraw(s.RecallWithdrawn)
 	return s
 }
+
+// q is where ctx's statements go: its unit of work, or the database.
+func (s *Service) q(ctx context.Context) sqlite.Queryer { return sqlite.Q(ctx, s.db) }

@@ -23,7 +23,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	h := hubtest.New(t, nil)
-	return withInvariants(&env{Hub: h, inv: inventory.New(h.DB, h.Designs, h.Production, inventory.Options{Now: h.Clock.Now})})
+	return withInvariants(&env{Hub: h, inv: inventory.New(h.DB, h.Accounts, h.Designs, h.Production, inventory.Options{Now: h.Clock.Now})})
 }
 
 // withInvariants checks the inventory's invariants when the test ends,
@@ -44,7 +44,7 @@ func withInvariants(e *env) *env {
 // Check finds a ledger, a stock or a request that disagree.
 func TestCheckFindsBrokenInvariants(t *testing.T) {
 	h := hubtest.New(t, nil)
-	e := &env{Hub: h, inv: inventory.New(h.DB, h.Designs, h.Production, inventory.Options{Now: h.Clock.Now})}
+	e := &env{Hub: h, inv: inventory.New(h.DB, h.Accounts, h.Designs, h.Production, inventory.Options{Now: h.Clock.Now})}
 	r, b := e.batch(5)
 	sp := e.spool(e.Maker, inventory.SpoolInput{Material: "PETG", GramsLeft: hubtest.Ptr(1000.0)})
 	if problems, err := e.inv.Check(as(e.Coord)); err != nil || len(problems) != 0 {

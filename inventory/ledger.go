@@ -2,7 +2,6 @@ package inventory
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -44,7 +43,7 @@ func inPipeline(p *place, transit bool) bool {
 // twice: whoever finds too few gets ECONFLICT and nothing is written (the
 // caller's transaction rolls back). The batch's request follows the units
 // on their way (in_inventory).
-func (s *Service) apply(ctx context.Context, tx *sql.Tx, m *move) (int64, error) {
+func (s *Service) apply(ctx context.Context, tx sqlite.Queryer, m *move) (int64, error) {
 	if m.qty <= 0 {
 		return 0, makerhub.Errorf(makerhub.EUNPROCESSABLE, "quantity is %d: a movement moves at least 1 unit.", m.qty)
 	}
@@ -79,9 +78,8 @@ func (s *Service) apply(ctx context.Context, tx *sql.Tx, m *move) (int64, error)
 		delta -= m.qty
 	}
 	if delta != 0 {
-		if _, err := tx.ExecContext(ctx, `UPDATE requests SET in_inventory = in_inventory + ?, updated_at = ? WHERE id = ?`,
-			delta, m.at, m.batch.RequestID); err != nil {
-			return 0, fmt.Errorf("request %d's units in inventory: %w", m.batch.RequestID, err)
+		if err := s.production.AdjustInInventory(ctx, m.batch.RequestID, delta, parseAt(m.at)); err != nil {
+			return 0, err
 		}
 	}
 	var fromLoc, toLoc, fromStatus, toStatus, shipment any
@@ -181,64 +179,62 @@ func (s *Service) Move(ctx context.Context, in MoveInput) (*Movement, error) {
 	if in.Status == "" {
 		in.Status = Unchecked
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	b, err := findBatch(ctx, tx, in.BatchID)
-	if err != nil {
-		return nil, err
-	}
-	loc, err := findLocation(ctx, tx, in.LocationID)
-	if err != nil {
-		return nil, err
-	}
-	if err := mayWorkAt(u, loc, in.Kind); err != nil {
-		return nil, err
-	}
-	if in.Kind == QualityPassed || in.Kind == Transferred {
-		// A held batch may still be rejected or written off.
-		if err := checkNotHeld(ctx, tx, b.ID); err != nil {
-			return nil, err
-		}
-	}
-	m := &move{batch: b, kind: in.Kind, from: &place{loc, in.Status}, qty: in.Quantity, reason: in.Reason, actor: u.ID,
-		at: sqlite.FormatTime(s.now())}
-	switch in.Kind {
-	case QualityPassed:
-		if err := checkPlace(ctx, tx, b, loc); err != nil {
-			return nil, err
-		}
-		m.to = &place{loc, Passed}
-	case QualityRejected:
-		m.to = nil
-	case Transferred:
-		to, err := findLocation(ctx, tx, in.ToLocationID)
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Movement, error) {
+		tx := sqlite.Q(ctx, s.db)
+		b, err := findBatch(ctx, tx, in.BatchID)
 		if err != nil {
 			return nil, err
 		}
-		if to.Kind == Hospital {
-			return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "Units go to a hospital in a shipment, which the hospital confirms: create a shipment to %s.", to.Name)
+		loc, err := findLocation(ctx, tx, in.LocationID)
+		if err != nil {
+			return nil, err
 		}
-		if u.Role == makerhub.RoleMaker && to.Kind != Hub {
-			return nil, makerhub.Errorf(makerhub.EFORBIDDEN, "Makers transfer units to a collection hub; %s is a %s.", to.Name, to.Kind)
+		if err := mayWorkAt(u, loc, in.Kind); err != nil {
+			return nil, err
 		}
-		m.to = &place{to, in.Status}
-	case Adjusted:
-		if in.Direction == "in" {
-			m.from, m.to = nil, &place{loc, in.Status}
+		if in.Kind == QualityPassed || in.Kind == Transferred {
+			// A held batch may still be rejected or written off.
+			if err := checkNotHeld(ctx, tx, b.ID); err != nil {
+				return nil, err
+			}
 		}
-	}
-	id, err := s.apply(ctx, tx, m)
-	if err != nil {
-		return nil, err
-	}
-	mv, err := scanMovement(tx.QueryRowContext(ctx, `SELECT `+movementColumns+` FROM movements m WHERE m.id = ?`, id))
-	if err != nil {
-		return nil, err
-	}
-	return mv, tx.Commit()
+		m := &move{batch: b, kind: in.Kind, from: &place{loc, in.Status}, qty: in.Quantity, reason: in.Reason, actor: u.ID,
+			at: sqlite.FormatTime(s.now())}
+		switch in.Kind {
+		case QualityPassed:
+			if err := checkPlace(ctx, tx, b, loc); err != nil {
+				return nil, err
+			}
+			m.to = &place{loc, Passed}
+		case QualityRejected:
+			m.to = nil
+		case Transferred:
+			to, err := findLocation(ctx, tx, in.ToLocationID)
+			if err != nil {
+				return nil, err
+			}
+			if to.Kind == Hospital {
+				return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "Units go to a hospital in a shipment, which the hospital confirms: create a shipment to %s.", to.Name)
+			}
+			if u.Role == makerhub.RoleMaker && to.Kind != Hub {
+				return nil, makerhub.Errorf(makerhub.EFORBIDDEN, "Makers transfer units to a collection hub; %s is a %s.", to.Name, to.Kind)
+			}
+			m.to = &place{to, in.Status}
+		case Adjusted:
+			if in.Direction == "in" {
+				m.from, m.to = nil, &place{loc, in.Status}
+			}
+		}
+		id, err := s.apply(ctx, tx, m)
+		if err != nil {
+			return nil, err
+		}
+		mv, err := scanMovement(tx.QueryRowContext(ctx, `SELECT `+movementColumns+` FROM movements m WHERE m.id = ?`, id))
+		if err != nil {
+			return nil, err
+		}
+		return mv, nil
+	})
 }
 
 // mayWorkAt says whether u may record a movement of kind at loc: makers at
@@ -258,7 +254,7 @@ func mayWorkAt(u *makerhub.User, loc *Location, kind MovementKind) error {
 
 // checkPlace says whether a quality check of batch b may pass at loc: a
 // category with a required hub passes only there.
-func checkPlace(ctx context.Context, tx *sql.Tx, b *Batch, loc *Location) error {
+func checkPlace(ctx context.Context, tx sqlite.Queryer, b *Batch, loc *Location) error {
 	var hub int64
 	err := tx.QueryRowContext(ctx, `SELECT location_id FROM quality_rules WHERE category = ?`, b.Category).Scan(&hub)
 	if sqlite.NoRows(err) {
@@ -274,4 +270,10 @@ func checkPlace(ctx context.Context, tx *sql.Tx, b *Batch, loc *Location) error 
 		return err
 	}
 	return makerhub.Errorf(makerhub.ECONFLICT, "Units of category %s must pass their quality check at %s (location %d): transfer them there.", b.Category, h.Name, h.ID)
+}
+
+// parseAt reads back a time this package formatted for its rows.
+func parseAt(at string) time.Time {
+	t, _ := sqlite.ParseTime(at)
+	return t
 }

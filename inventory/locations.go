@@ -79,13 +79,13 @@ func (s *Service) CreateHub(ctx context.Context, in HubInput) (*Location, error)
 	case in.Lat != nil && (*in.Lat < -90 || *in.Lat > 90 || *in.Lon < -180 || *in.Lon > 180):
 		return nil, makerhub.Errorf(makerhub.EINVALID, "lat must be between -90 and 90 and lon between -180 and 180.")
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO locations (kind, name, address, lat, lon, created_by, created_at)
+	res, err := s.q(ctx).ExecContext(ctx, `INSERT INTO locations (kind, name, address, lat, lon, created_by, created_at)
 		VALUES ('hub', ?, ?, ?, ?, ?, ?)`, in.Name, in.Address, in.Lat, in.Lon, u.ID, sqlite.FormatTime(s.now()))
 	if err != nil {
 		return nil, fmt.Errorf("insert hub: %w", err)
 	}
 	id, _ := res.LastInsertId()
-	return findLocation(ctx, s.db, id)
+	return findLocation(ctx, s.q(ctx), id)
 }
 
 // FindLocations lists the locations, hubs first. Anyone logged in may see
@@ -97,7 +97,7 @@ func (s *Service) FindLocations(ctx context.Context, kind LocationKind) ([]*Loca
 	if kind != "" && !slices.Contains([]LocationKind{MakerSite, Hub, Hospital}, kind) {
 		return nil, makerhub.Errorf(makerhub.EINVALID, "kind %q is not known: use maker_site, hub or hospital.", kind)
 	}
-	return sqlite.Collect(scanLocation)(s.db.QueryContext(ctx, `SELECT `+locationColumns+` FROM locations l WHERE ? = '' OR l.kind = ?
+	return sqlite.Collect(scanLocation)(s.q(ctx).QueryContext(ctx, `SELECT `+locationColumns+` FROM locations l WHERE ? = '' OR l.kind = ?
 		ORDER BY CASE l.kind WHEN 'hub' THEN 0 WHEN 'hospital' THEN 1 ELSE 2 END, l.name, l.id`, kind, kind))
 }
 
@@ -106,23 +106,28 @@ func (s *Service) FindLocationByID(ctx context.Context, id int64) (*Location, er
 	if _, err := makerhub.RequireUser(ctx); err != nil {
 		return nil, err
 	}
-	return findLocation(ctx, s.db, id)
+	return findLocation(ctx, s.q(ctx), id)
 }
 
 // organisationLocation returns the location of a maker group or hospital,
 // made from the organisation on first need.
-func organisationLocation(ctx context.Context, q sqlite.Queryer, orgID int64, at string) (*Location, error) {
+func (s *Service) organisationLocation(ctx context.Context, orgID int64, at string) (*Location, error) {
+	q := s.q(ctx)
 	var id int64
 	err := q.QueryRowContext(ctx, `SELECT id FROM locations WHERE organisation_id = ?`, orgID).Scan(&id)
 	if sqlite.NoRows(err) {
+		o, err := s.accounts.LookupOrganisation(ctx, orgID)
+		if err != nil {
+			return nil, err
+		}
+		kind := MakerSite
+		if o.Kind == makerhub.OrgHospital {
+			kind = Hospital
+		}
 		res, err := q.ExecContext(ctx, `INSERT INTO locations (kind, organisation_id, name, address, lat, lon, created_at)
-			SELECT CASE kind WHEN 'hospital' THEN 'hospital' ELSE 'maker_site' END, id, name, address, lat, lon, ?
-			FROM organisations WHERE id = ?`, at, orgID)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, kind, o.ID, o.Name, o.Address, o.Lat, o.Lon, at)
 		if err != nil {
 			return nil, fmt.Errorf("make the location of organisation %d: %w", orgID, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Organisation %d does not exist.", orgID)
 		}
 		id, _ = res.LastInsertId()
 	} else if err != nil {
@@ -137,19 +142,16 @@ func (s *Service) HospitalLocation(ctx context.Context, orgID int64) (*Location,
 	if _, err := makerhub.RequireUser(ctx); err != nil {
 		return nil, err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	l, err := organisationLocation(ctx, tx, orgID, sqlite.FormatTime(s.now()))
-	if err != nil {
-		return nil, err
-	}
-	if l.Kind != Hospital {
-		return nil, makerhub.Errorf(makerhub.EINVALID, "Organisation %d is not a hospital.", orgID)
-	}
-	return l, tx.Commit()
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Location, error) {
+		l, err := s.organisationLocation(ctx, orgID, sqlite.FormatTime(s.now()))
+		if err != nil {
+			return nil, err
+		}
+		if l.Kind != Hospital {
+			return nil, makerhub.Errorf(makerhub.EINVALID, "Organisation %d is not a hospital.", orgID)
+		}
+		return l, nil
+	})
 }
 
 // RequireQualityCheck makes units of a design category pass their quality
@@ -164,17 +166,17 @@ func (s *Service) RequireQualityCheck(ctx context.Context, category designs.Cate
 		return makerhub.Errorf(makerhub.EINVALID, "category %q is not known: use one of face_shield, mask, ear_saver, ventilator_part, test_kit_part, other.", category)
 	}
 	if hubID == 0 {
-		_, err := s.db.ExecContext(ctx, `DELETE FROM quality_rules WHERE category = ?`, category)
+		_, err := s.q(ctx).ExecContext(ctx, `DELETE FROM quality_rules WHERE category = ?`, category)
 		return err
 	}
-	l, err := findLocation(ctx, s.db, hubID)
+	l, err := findLocation(ctx, s.q(ctx), hubID)
 	if err != nil {
 		return err
 	}
 	if l.Kind != Hub {
 		return makerhub.Errorf(makerhub.EUNPROCESSABLE, "Location %d is a %s: quality checks are required at a collection hub.", hubID, l.Kind)
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO quality_rules (category, location_id, created_by, created_at) VALUES (?, ?, ?, ?)
+	_, err = s.q(ctx).ExecContext(ctx, `INSERT INTO quality_rules (category, location_id, created_by, created_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (category) DO UPDATE SET location_id = excluded.location_id, created_by = excluded.created_by,
 		created_at = excluded.created_at`, category, hubID, u.ID, sqlite.FormatTime(s.now()))
 	return err

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/internal/sqlite"
-	"github.com/makerhub/makerhub/production"
 	"github.com/makerhub/makerhub/production/notify"
 )
 
@@ -88,48 +88,44 @@ func (s *Service) CreateRecall(ctx context.Context, in RecallInput) (*Recall, er
 	case in.DesignID > 0 && in.Version <= 0:
 		return nil, makerhub.Errorf(makerhub.EINVALID, "version is required with design_id.")
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	var id int64
-	if in.FilamentLot != "" {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM batches WHERE filament_lot = ?`, in.FilamentLot).Scan(&n); err != nil {
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Recall, error) {
+		tx := sqlite.Q(ctx, s.db)
+		var id int64
+		var err error
+		if in.FilamentLot != "" {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM batches WHERE filament_lot = ?`, in.FilamentLot).Scan(&n); err != nil {
+				return nil, err
+			}
+			if n == 0 {
+				return nil, makerhub.Errorf(makerhub.ENOTFOUND, "No batch was printed with filament lot %q: check the lot as makers entered it.", in.FilamentLot)
+			}
+			id, err = s.recall(ctx, tx, u, "filament_lot", 0, in.FilamentLot, in.Reason)
+		} else {
+			var v designs.VersionRef
+			v, err = s.designs.VersionRefByNumber(ctx, in.DesignID, in.Version)
+			switch {
+			case err != nil:
+				return nil, err
+			case v.Lifecycle != designs.Withdrawn:
+				return nil, makerhub.Errorf(makerhub.ECONFLICT, "Version %d of design %d is not withdrawn: withdraw it (POST /api/v1/designs/%d/versions/%d/lifecycle), which opens its recall.", in.Version, in.DesignID, in.DesignID, in.Version)
+			}
+			id, err = s.recall(ctx, tx, u, "version", v.VersionID, "", in.Reason)
+		}
+		if err != nil {
 			return nil, err
 		}
-		if n == 0 {
-			return nil, makerhub.Errorf(makerhub.ENOTFOUND, "No batch was printed with filament lot %q: check the lot as makers entered it.", in.FilamentLot)
-		}
-		id, err = s.recall(ctx, tx, u, "filament_lot", 0, in.FilamentLot, in.Reason)
-	} else {
-		var versionID int64
-		var lifecycle string
-		err = tx.QueryRowContext(ctx, `SELECT id, lifecycle FROM design_versions WHERE design_id = ? AND number = ?`, in.DesignID, in.Version).Scan(&versionID, &lifecycle)
-		switch {
-		case sqlite.NoRows(err):
-			return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Design %d has no version %d.", in.DesignID, in.Version)
-		case err != nil:
+		r, err := s.findRecall(ctx, tx, id)
+		if err != nil {
 			return nil, err
-		case lifecycle != "withdrawn":
-			return nil, makerhub.Errorf(makerhub.ECONFLICT, "Version %d of design %d is not withdrawn: withdraw it (POST /api/v1/designs/%d/versions/%d/lifecycle), which opens its recall.", in.Version, in.DesignID, in.DesignID, in.Version)
 		}
-		id, err = s.recall(ctx, tx, u, "version", versionID, "", in.Reason)
-	}
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.findRecall(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	return r, tx.Commit()
+		return r, nil
+	})
 }
 
 // RecallWithdrawn is designs' withdrawal hook: it recalls the version's
 // batches in the withdrawal's transaction.
-func (s *Service) RecallWithdrawn(ctx context.Context, tx *sql.Tx, versionID int64, reason string) error {
+func (s *Service) RecallWithdrawn(ctx context.Context, tx sqlite.Queryer, versionID int64, reason string) error {
 	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return err
@@ -141,7 +137,7 @@ func (s *Service) RecallWithdrawn(ctx context.Context, tx *sql.Tx, versionID int
 // recall records a recall, holds every batch it reaches and tells the
 // makers who printed them and the hospitals that hold or are getting their
 // units (in-app and by webhook).
-func (s *Service) recall(ctx context.Context, tx *sql.Tx, u *makerhub.User, kind string, versionID int64, lot, reason string) (int64, error) {
+func (s *Service) recall(ctx context.Context, tx sqlite.Queryer, u *makerhub.User, kind string, versionID int64, lot, reason string) (int64, error) {
 	var version, filament any
 	cond, arg := "filament_lot = ?", any(lot)
 	if kind == "version" {
@@ -176,16 +172,15 @@ func (s *Service) recall(ctx context.Context, tx *sql.Tx, u *makerhub.User, kind
 	}
 	what := "filament lot " + lot
 	if kind == "version" {
-		var title string
-		if err := tx.QueryRowContext(ctx, `SELECT d.title FROM design_versions v JOIN designs d ON d.id = v.design_id WHERE v.id = ?`,
-			versionID).Scan(&title); err != nil {
+		refs, err := s.designs.VersionRefs(ctx, []int64{versionID})
+		if err != nil {
 			return 0, err
 		}
-		what = fmt.Sprintf("%s, version %d", title, *r.Version)
+		what = fmt.Sprintf("%s, version %d", refs[versionID].Title, *r.Version)
 	}
 	link := fmt.Sprintf("/api/v1/recalls/%d", id)
 	for _, h := range r.Hospitals {
-		if err := s.notifier.Notify(ctx, tx, production.Notice{OrganisationID: h.OrganisationID, Kind: notify.KindRecall,
+		if err := s.notifier.Notify(ctx, makerhub.Notice{OrganisationID: h.OrganisationID, Kind: notify.KindRecall,
 			Title: "Recall: " + what,
 			Body:  fmt.Sprintf("%s. Set aside the %d unit(s) you received and refuse the %d on their way until the hub says otherwise.", reason, h.Received, h.OnTheWay),
 			Link:  link, Data: map[string]any{"recall_id": id, "received": h.Received, "on_the_way": h.OnTheWay}}); err != nil {
@@ -202,8 +197,8 @@ func (s *Service) recall(ctx context.Context, tx *sql.Tx, u *makerhub.User, kind
 		spools[sp.MakerID] = append(spools[sp.MakerID], fmt.Sprintf("%d (%.0f g)", sp.ID, sp.GramsLeft))
 	}
 	for _, m := range slices.Sorted(maps.Keys(makers)) {
-		var org sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT organisation_id FROM users WHERE id = ?`, m).Scan(&org); err != nil {
+		org, err := s.accounts.UserOrganisation(ctx, m)
+		if err != nil {
 			return 0, err
 		}
 		body := reason + "."
@@ -213,7 +208,7 @@ func (s *Service) recall(ctx context.Context, tx *sql.Tx, u *makerhub.User, kind
 		if len(spools[m]) > 0 {
 			body += fmt.Sprintf(" Do not print with your spool(s) of this lot: %s.", strings.Join(spools[m], ", "))
 		}
-		if err := s.notifier.Notify(ctx, tx, production.Notice{UserID: m, OrganisationID: org.Int64, Kind: notify.KindRecall,
+		if err := s.notifier.Notify(ctx, makerhub.Notice{UserID: m, OrganisationID: org, Kind: notify.KindRecall,
 			Title: "Recall: " + what, Body: body, Link: link, Data: map[string]any{"recall_id": id}}); err != nil {
 			return 0, err
 		}
@@ -225,7 +220,7 @@ func (s *Service) findRecall(ctx context.Context, q sqlite.Queryer, id int64) (*
 	r := &Recall{}
 	var versionID sql.NullInt64
 	err := q.QueryRowContext(ctx, `SELECT r.id, r.kind, r.version_id, v.design_id, v.number, r.filament_lot, r.reason, r.created_by, r.created_at
-		FROM recalls r LEFT JOIN design_versions v ON v.id = r.version_id WHERE r.id = ?`, id).Scan(&r.ID, &r.Kind, &versionID,
+		FROM recalls r LEFT JOIN designs_versions v ON v.id = r.version_id WHERE r.id = ?`, id).Scan(&r.ID, &r.Kind, &versionID,
 		&r.DesignID, &r.Version, &r.FilamentLot, &r.Reason, &r.CreatedBy, sqlite.Time(&r.CreatedAt))
 	if sqlite.NoRows(err) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Recall %d does not exist.", id)
@@ -316,7 +311,7 @@ func (s *Service) FindRecallByID(ctx context.Context, id int64) (*Recall, error)
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.findRecall(ctx, s.db, id)
+	r, err := s.findRecall(ctx, s.q(ctx), id)
 	if err != nil || u.Role == makerhub.RoleCoordinator {
 		return r, err
 	}
@@ -324,7 +319,7 @@ func (s *Service) FindRecallByID(ctx context.Context, id int64) (*Recall, error)
 	ids, err := sqlite.Collect(func(row interface{ Scan(...any) error }) (int64, error) {
 		var id int64
 		return id, row.Scan(&id)
-	})(s.db.QueryContext(ctx, `SELECT id FROM locations WHERE organisation_id = ?`, org))
+	})(s.q(ctx).QueryContext(ctx, `SELECT id FROM locations WHERE organisation_id = ?`, org))
 	if err != nil {
 		return nil, err
 	}
@@ -346,8 +341,8 @@ func (s *Service) FindRecalls(ctx context.Context) ([]*Recall, error) {
 	if _, err := makerhub.RequireUser(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT r.id, r.kind, v.design_id, v.number, r.filament_lot, r.reason, r.created_by, r.created_at
-		FROM recalls r LEFT JOIN design_versions v ON v.id = r.version_id ORDER BY r.id DESC`)
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT r.id, r.kind, v.design_id, v.number, r.filament_lot, r.reason, r.created_by, r.created_at
+		FROM recalls r LEFT JOIN designs_versions v ON v.id = r.version_id ORDER BY r.id DESC`)
 	if err != nil {
 		return nil, err
 	}
@@ -379,25 +374,23 @@ func (s *Service) ReleaseBatch(ctx context.Context, recallID, batchID int64, in 
 	if in.Note == "" || len(in.Note) > 2000 {
 		return nil, makerhub.Errorf(makerhub.EINVALID, "note is required, at most 2000 characters: say why the batch may move again.")
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE batch_holds SET released_at = ?, released_by = ?, note = ?
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Recall, error) {
+		tx := sqlite.Q(ctx, s.db)
+		res, err := tx.ExecContext(ctx, `UPDATE batch_holds SET released_at = ?, released_by = ?, note = ?
 		WHERE recall_id = ? AND batch_id = ? AND released_at IS NULL`, sqlite.FormatTime(s.now()), u.ID, in.Note, recallID, batchID)
-	if err != nil {
-		return nil, err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := s.findRecall(ctx, tx, recallID); err != nil {
+		if err != nil {
 			return nil, err
 		}
-		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Recall %d does not hold batch %d (not reached by it, or released already).", recallID, batchID)
-	}
-	r, err := s.findRecall(ctx, tx, recallID)
-	if err != nil {
-		return nil, err
-	}
-	return r, tx.Commit()
+		if n, _ := res.RowsAffected(); n == 0 {
+			if _, err := s.findRecall(ctx, tx, recallID); err != nil {
+				return nil, err
+			}
+			return nil, makerhub.Errorf(makerhub.ECONFLICT, "Recall %d does not hold batch %d (not reached by it, or released already).", recallID, batchID)
+		}
+		r, err := s.findRecall(ctx, tx, recallID)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	})
 }

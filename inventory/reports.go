@@ -111,18 +111,18 @@ func (s *Service) DeliveryReport(ctx context.Context, f ReportFilter) (*Report, 
 	rows, err := sqlite.Collect(func(row interface{ Scan(...any) error }) (ReportRow, error) {
 		var r ReportRow
 		return r, row.Scan(&r.Period, &r.Key, &r.Label, &r.Requested, &r.Produced, &r.Delivered)
-	})(s.db.QueryContext(ctx, `WITH facts (at, org_id, design_id, requested, produced, delivered) AS (
-			SELECT r.created_at, r.organisation_id, r.design_id, r.quantity, 0, 0 FROM requests r
+	})(s.q(ctx).QueryContext(ctx, `WITH facts (at, org_id, design_id, requested, produced, delivered) AS (
+			SELECT r.created_at, r.organisation_id, r.design_id, r.quantity, 0, 0 FROM production_requests r
 			UNION ALL
 			SELECT b.produced_at, r.organisation_id, v.design_id, 0, b.quantity, 0
-			FROM batches b JOIN requests r ON r.id = b.request_id JOIN design_versions v ON v.id = b.version_id
+			FROM batches b JOIN production_requests r ON r.id = b.request_id JOIN designs_versions v ON v.id = b.version_id
 			UNION ALL
 			SELECT m.at, l.organisation_id, v.design_id, 0, 0, m.quantity
 			FROM movements m JOIN locations l ON l.id = m.to_location_id JOIN batches b ON b.id = m.batch_id
-			JOIN design_versions v ON v.id = b.version_id
+			JOIN designs_versions v ON v.id = b.version_id
 			WHERE m.kind = 'received' AND l.kind = 'hospital')
 		SELECT `+period+` AS period, `+group[0]+` AS key, max(`+group[1]+`), sum(requested), sum(produced), sum(delivered)
-		FROM facts JOIN organisations o ON o.id = facts.org_id JOIN designs d ON d.id = facts.design_id
+		FROM facts JOIN accounts_organisations o ON o.id = facts.org_id JOIN designs_designs d ON d.id = facts.design_id
 		WHERE at >= ? AND at < ? AND (? = 0 OR o.id = ?)
 		GROUP BY period, key ORDER BY period, 3, key`, from, to, org, org))
 	if err != nil {
@@ -197,9 +197,9 @@ func (s *Service) RejectionReport(ctx context.Context, from, to time.Time) ([]*R
 			r.RejectRate = float64(r.Rejected) / float64(checked)
 		}
 		return r, err
-	})(s.db.QueryContext(ctx, `SELECT b.maker_id, u.name, v.design_id, d.title, v.number, count(*), sum(b.quantity),
+	})(s.q(ctx).QueryContext(ctx, `SELECT b.maker_id, u.name, v.design_id, d.title, v.number, count(*), sum(b.quantity),
 			COALESCE(sum(m.passed), 0), COALESCE(sum(m.rejected), 0)
-		FROM batches b JOIN users u ON u.id = b.maker_id JOIN design_versions v ON v.id = b.version_id JOIN designs d ON d.id = v.design_id
+		FROM batches b JOIN accounts_users u ON u.id = b.maker_id JOIN designs_versions v ON v.id = b.version_id JOIN designs_designs d ON d.id = v.design_id
 		LEFT JOIN (SELECT batch_id, sum(CASE kind WHEN 'quality_passed' THEN quantity ELSE 0 END) AS passed,
 				sum(CASE kind WHEN 'quality_rejected' THEN quantity ELSE 0 END) AS rejected
 			FROM movements WHERE kind IN ('quality_passed', 'quality_rejected') GROUP BY batch_id) m ON m.batch_id = b.id

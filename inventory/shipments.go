@@ -2,13 +2,13 @@ package inventory
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/internal/sqlite"
+	"github.com/makerhub/makerhub/production"
 )
 
 // ShipmentState is where a shipment stands.
@@ -166,66 +166,64 @@ func (s *Service) CreateShipment(ctx context.Context, in ShipmentInput) (*Shipme
 		}
 		seen[[2]any{l.BatchID, l.Status}] = true
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	now := sqlite.FormatTime(s.now())
-	from, err := findLocation(ctx, tx, in.FromLocationID)
-	if err != nil {
-		return nil, err
-	}
-	if err := mayWorkAt(u, from, Shipped); err != nil {
-		return nil, err
-	}
-	var to *Location
-	if in.ToOrganisationID > 0 {
-		to, err = organisationLocation(ctx, tx, in.ToOrganisationID, now)
-	} else {
-		to, err = findLocation(ctx, tx, in.ToLocationID)
-	}
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case to.Kind == MakerSite:
-		return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "%s is a maker's site: ship to a collection hub or a hospital.", to.Name)
-	case to.ID == from.ID:
-		return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "The shipment starts and ends at %s.", to.Name)
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO shipments (from_location_id, to_location_id, carrier, tracking, state, note,
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Shipment, error) {
+		tx := sqlite.Q(ctx, s.db)
+		now := sqlite.FormatTime(s.now())
+		from, err := findLocation(ctx, tx, in.FromLocationID)
+		if err != nil {
+			return nil, err
+		}
+		if err := mayWorkAt(u, from, Shipped); err != nil {
+			return nil, err
+		}
+		var to *Location
+		if in.ToOrganisationID > 0 {
+			to, err = s.organisationLocation(ctx, in.ToOrganisationID, now)
+		} else {
+			to, err = findLocation(ctx, tx, in.ToLocationID)
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case to.Kind == MakerSite:
+			return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "%s is a maker's site: ship to a collection hub or a hospital.", to.Name)
+		case to.ID == from.ID:
+			return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "The shipment starts and ends at %s.", to.Name)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO shipments (from_location_id, to_location_id, carrier, tracking, state, note,
 		created_by, created_at, updated_at) VALUES (?, ?, ?, ?, 'prepared', ?, ?, ?, ?)`, from.ID, to.ID, in.Carrier, in.Tracking,
-		in.Note, u.ID, now, now)
-	if err != nil {
-		return nil, fmt.Errorf("insert shipment: %w", err)
-	}
-	id, _ := res.LastInsertId()
-	for i, l := range in.Lines {
-		b, err := findBatch(ctx, tx, l.BatchID)
+			in.Note, u.ID, now, now)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("insert shipment: %w", err)
 		}
-		if err := checkShippable(ctx, tx, b, from, to, l.Status, l.Quantity); err != nil {
-			return nil, err
-		}
-		req, err := s.fulfils(ctx, tx, i, b, to, l.RequestID)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO shipment_lines (shipment_id, batch_id, status, quantity, request_id)
+		id, _ := res.LastInsertId()
+		for i, l := range in.Lines {
+			b, err := findBatch(ctx, tx, l.BatchID)
+			if err != nil {
+				return nil, err
+			}
+			if err := checkShippable(ctx, tx, b, from, to, l.Status, l.Quantity); err != nil {
+				return nil, err
+			}
+			req, err := s.fulfils(ctx, tx, i, b, to, l.RequestID)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO shipment_lines (shipment_id, batch_id, status, quantity, request_id)
 			VALUES (?, ?, ?, ?, ?)`, id, b.ID, l.Status, l.Quantity, req); err != nil {
-			return nil, fmt.Errorf("insert shipment line: %w", err)
+				return nil, fmt.Errorf("insert shipment line: %w", err)
+			}
 		}
-	}
-	if err := addShipmentEvent(ctx, tx, id, u.ID, now, "", ShipmentPrepared, in.Note); err != nil {
-		return nil, err
-	}
-	sh, err := findShipment(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	return sh, tx.Commit()
+		if err := addShipmentEvent(ctx, tx, id, u.ID, now, "", ShipmentPrepared, in.Note); err != nil {
+			return nil, err
+		}
+		sh, err := findShipment(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		return sh, nil
+	})
 }
 
 // checkShippable says why qty units of b with status cannot go from one
@@ -274,7 +272,7 @@ func checkNotHeld(ctx context.Context, q sqlite.Queryer, batchID int64) error {
 }
 
 // fulfils returns the request a line to a hospital fulfils (nil to a hub).
-func (s *Service) fulfils(ctx context.Context, tx *sql.Tx, i int, b *Batch, to *Location, given *int64) (any, error) {
+func (s *Service) fulfils(ctx context.Context, tx sqlite.Queryer, i int, b *Batch, to *Location, given *int64) (any, error) {
 	if to.Kind != Hospital {
 		if given != nil {
 			return nil, makerhub.Errorf(makerhub.EINVALID, "lines[%d].request_id: units going to a hub fulfil no request yet.", i)
@@ -285,25 +283,21 @@ func (s *Service) fulfils(ctx context.Context, tx *sql.Tx, i int, b *Batch, to *
 	if given != nil {
 		id = *given
 	}
-	var org, design int64
-	var version sql.NullInt64
-	var state string
-	err := tx.QueryRowContext(ctx, `SELECT organisation_id, design_id, version_number, state FROM requests WHERE id = ?`, id).Scan(
-		&org, &design, &version, &state)
-	if sqlite.NoRows(err) {
+	r, err := s.production.LookupRequest(ctx, id)
+	if makerhub.ErrorCode(err) == makerhub.ENOTFOUND {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "lines[%d].request_id: request %d does not exist.", i, id)
 	} else if err != nil {
 		return nil, err
 	}
-	switch {
+	switch org := r.OrganisationID; {
 	case org != *to.OrganisationID && given == nil:
 		return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "lines[%d]: batch %d was printed for another hospital's request: give request_id, the request of %s these units fulfil.", i, b.ID, to.Name)
 	case org != *to.OrganisationID:
 		return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "lines[%d].request_id: request %d is not %s's.", i, id, to.Name)
-	case design != b.DesignID || version.Valid && int(version.Int64) != b.Version:
+	case r.DesignID != b.DesignID || r.Version != nil && *r.Version != b.Version:
 		return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "lines[%d]: request %d asks for another design or version than batch %d holds.", i, id, b.ID)
-	case state != "open":
-		return nil, makerhub.Errorf(makerhub.ECONFLICT, "lines[%d]: request %d is %s: it needs no more units.", i, id, state)
+	case r.State != production.RequestOpen:
+		return nil, makerhub.Errorf(makerhub.ECONFLICT, "lines[%d]: request %d is %s: it needs no more units.", i, id, r.State)
 	}
 	return id, nil
 }
@@ -322,7 +316,7 @@ type ShipmentStep struct {
 // changeShipment runs one step of a shipment in a transaction, as a sender
 // (its creator, a member of the origin's organisation, or a coordinator).
 func (s *Service) changeShipment(ctx context.Context, id int64, note string, from []ShipmentState, to ShipmentState,
-	step func(tx *sql.Tx, u *makerhub.User, sh *Shipment, at string) (string, error)) (*Shipment, error) {
+	step func(ctx context.Context, tx sqlite.Queryer, u *makerhub.User, sh *Shipment, at string) (string, error)) (*Shipment, error) {
 	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
@@ -330,46 +324,44 @@ func (s *Service) changeShipment(ctx context.Context, id int64, note string, fro
 	if len(note) > 2000 {
 		return nil, makerhub.Errorf(makerhub.EINVALID, "note must be at most 2000 characters long.")
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	sh, err := findShipment(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.canSeeShipment(ctx, tx, u, sh); err != nil {
-		return nil, err
-	}
-	ok := false
-	for _, f := range from {
-		ok = ok || sh.State == f
-	}
-	if !ok {
-		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Shipment %d is %s: it cannot become %s.", id, sh.State, to)
-	}
-	at := sqlite.FormatTime(s.now())
-	extra, err := step(tx, u, sh, at)
-	if err != nil {
-		return nil, err
-	}
-	note = strings.TrimSpace(note + " " + extra)
-	if _, err := tx.ExecContext(ctx, `UPDATE shipments SET state = ?, updated_at = ? WHERE id = ?`, to, at, id); err != nil {
-		return nil, err
-	}
-	if err := addShipmentEvent(ctx, tx, id, u.ID, at, sh.State, to, note); err != nil {
-		return nil, err
-	}
-	if sh, err = findShipment(ctx, tx, id); err != nil {
-		return nil, err
-	}
-	return sh, tx.Commit()
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Shipment, error) {
+		tx := sqlite.Q(ctx, s.db)
+		sh, err := findShipment(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.canSeeShipment(ctx, tx, u, sh); err != nil {
+			return nil, err
+		}
+		ok := false
+		for _, f := range from {
+			ok = ok || sh.State == f
+		}
+		if !ok {
+			return nil, makerhub.Errorf(makerhub.ECONFLICT, "Shipment %d is %s: it cannot become %s.", id, sh.State, to)
+		}
+		at := sqlite.FormatTime(s.now())
+		extra, err := step(ctx, tx, u, sh, at)
+		if err != nil {
+			return nil, err
+		}
+		note = strings.TrimSpace(note + " " + extra)
+		if _, err := tx.ExecContext(ctx, `UPDATE shipments SET state = ?, updated_at = ? WHERE id = ?`, to, at, id); err != nil {
+			return nil, err
+		}
+		if err := addShipmentEvent(ctx, tx, id, u.ID, at, sh.State, to, note); err != nil {
+			return nil, err
+		}
+		if sh, err = findShipment(ctx, tx, id); err != nil {
+			return nil, err
+		}
+		return sh, nil
+	})
 }
 
 // sender checks that u sends the shipment: its creator, the origin's maker
 // group, or a coordinator.
-func (s *Service) sender(ctx context.Context, tx *sql.Tx, u *makerhub.User, sh *Shipment) error {
+func (s *Service) sender(ctx context.Context, tx sqlite.Queryer, u *makerhub.User, sh *Shipment) error {
 	if u.Role == makerhub.RoleCoordinator || u.ID == sh.CreatedBy {
 		return nil
 	}
@@ -386,7 +378,7 @@ func (s *Service) sender(ctx context.Context, tx *sql.Tx, u *makerhub.User, sh *
 // Dispatch sends a prepared shipment on its way: its units leave the
 // origin's stock (shipped movements), all lines or none.
 func (s *Service) Dispatch(ctx context.Context, id int64, in ShipmentStep) (*Shipment, error) {
-	return s.changeShipment(ctx, id, in.Note, []ShipmentState{ShipmentPrepared}, ShipmentInTransit, func(tx *sql.Tx, u *makerhub.User, sh *Shipment, at string) (string, error) {
+	return s.changeShipment(ctx, id, in.Note, []ShipmentState{ShipmentPrepared}, ShipmentInTransit, func(ctx context.Context, tx sqlite.Queryer, u *makerhub.User, sh *Shipment, at string) (string, error) {
 		if err := s.sender(ctx, tx, u, sh); err != nil {
 			return "", err
 		}
@@ -417,14 +409,14 @@ func (s *Service) Dispatch(ctx context.Context, id int64, in ShipmentStep) (*Shi
 
 // MarkDelivered records that the carrier or driver delivered the shipment.
 func (s *Service) MarkDelivered(ctx context.Context, id int64, in ShipmentStep) (*Shipment, error) {
-	return s.changeShipment(ctx, id, in.Note, []ShipmentState{ShipmentInTransit}, ShipmentDelivered, func(tx *sql.Tx, u *makerhub.User, sh *Shipment, _ string) (string, error) {
+	return s.changeShipment(ctx, id, in.Note, []ShipmentState{ShipmentInTransit}, ShipmentDelivered, func(ctx context.Context, tx sqlite.Queryer, u *makerhub.User, sh *Shipment, _ string) (string, error) {
 		return "", s.sender(ctx, tx, u, sh)
 	})
 }
 
 // CancelShipment cancels a prepared shipment: nothing had left the stock.
 func (s *Service) CancelShipment(ctx context.Context, id int64, in ShipmentStep) (*Shipment, error) {
-	return s.changeShipment(ctx, id, in.Note, []ShipmentState{ShipmentPrepared}, ShipmentCancelled, func(tx *sql.Tx, u *makerhub.User, sh *Shipment, _ string) (string, error) {
+	return s.changeShipment(ctx, id, in.Note, []ShipmentState{ShipmentPrepared}, ShipmentCancelled, func(ctx context.Context, tx sqlite.Queryer, u *makerhub.User, sh *Shipment, _ string) (string, error) {
 		return "", s.sender(ctx, tx, u, sh)
 	})
 }
@@ -449,7 +441,7 @@ type ReceiptLine struct {
 // received units fulfil the line's request, which closes when its quantity
 // is met.
 func (s *Service) Receive(ctx context.Context, id int64, in ReceiptInput) (*Shipment, error) {
-	return s.changeShipment(ctx, id, in.Note, []ShipmentState{ShipmentInTransit, ShipmentDelivered}, ShipmentReceived, func(tx *sql.Tx, u *makerhub.User, sh *Shipment, at string) (string, error) {
+	return s.changeShipment(ctx, id, in.Note, []ShipmentState{ShipmentInTransit, ShipmentDelivered}, ShipmentReceived, func(ctx context.Context, tx sqlite.Queryer, u *makerhub.User, sh *Shipment, at string) (string, error) {
 		to, err := findLocation(ctx, tx, sh.ToLocationID)
 		if err != nil {
 			return "", err
@@ -494,8 +486,7 @@ func (s *Service) Receive(ctx context.Context, id int64, in ReceiptInput) (*Ship
 			}
 			if lost := l.Quantity - r; lost > 0 {
 				// Shipped and never arrived: off the way to the request.
-				if _, err := tx.ExecContext(ctx, `UPDATE requests SET in_inventory = in_inventory - ?, updated_at = ? WHERE id = ?`,
-					lost, at, b.RequestID); err != nil {
+				if err := s.production.AdjustInInventory(ctx, b.RequestID, -lost, parseAt(at)); err != nil {
 					return "", err
 				}
 				missing = append(missing, fmt.Sprintf("%d of batch %d", lost, b.ID))
@@ -505,7 +496,7 @@ func (s *Service) Receive(ctx context.Context, id int64, in ReceiptInput) (*Ship
 				return "", err
 			}
 			if l.RequestID != nil && r > 0 {
-				if err := deliver(ctx, tx, *l.RequestID, r, u.ID, at, sh.ID); err != nil {
+				if err := s.production.RecordDelivery(ctx, *l.RequestID, r, u.ID, parseAt(at), sh.ID); err != nil {
 					return "", err
 				}
 			}
@@ -518,28 +509,6 @@ func (s *Service) Receive(ctx context.Context, id int64, in ReceiptInput) (*Ship
 		}
 		return "", nil
 	})
-}
-
-// deliver counts units received for a request; it is fulfilled once every
-// unit not cancelled was delivered. Units beyond that stay in the
-// hospital's stock, counted on the shipment, not on the request.
-func deliver(ctx context.Context, tx *sql.Tx, requestID int64, units int, actor int64, at string, shipment int64) error {
-	var due int
-	if err := tx.QueryRowContext(ctx, `SELECT quantity - delivered - cancelled FROM requests WHERE id = ?`, requestID).Scan(&due); err != nil {
-		return err
-	}
-	n := min(units, due)
-	if n <= 0 {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE requests SET delivered = delivered + ?, updated_at = ?,
-		state = CASE WHEN delivered + ? + cancelled >= quantity THEN 'fulfilled' ELSE state END WHERE id = ?`,
-		n, at, n, requestID); err != nil {
-		return fmt.Errorf("deliver to request %d: %w", requestID, err)
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO request_events (request_id, actor_id, at, action, note) VALUES (?, ?, ?, 'delivered', ?)`,
-		requestID, actor, at, fmt.Sprintf("%d unit(s) received in shipment %d", n, shipment))
-	return err
 }
 
 // canSeeShipment: coordinators, its creator, and the organisations at
@@ -565,11 +534,11 @@ func (s *Service) FindShipmentByID(ctx context.Context, id int64) (*Shipment, er
 	if err != nil {
 		return nil, err
 	}
-	sh, err := findShipment(ctx, s.db, id)
+	sh, err := findShipment(ctx, s.q(ctx), id)
 	if err != nil {
 		return nil, err
 	}
-	return sh, s.canSeeShipment(ctx, s.db, u, sh)
+	return sh, s.canSeeShipment(ctx, s.q(ctx), u, sh)
 }
 
 // ShipmentFilter selects shipments.
@@ -607,13 +576,13 @@ func (s *Service) FindShipments(ctx context.Context, f ShipmentFilter) ([]*Shipm
 	// write lock, which a list must not hold. The total may be one shipment
 	// off the page under concurrent writes, as in every list of the hub.
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM shipments sh WHERE `+where, args...).Scan(&total); err != nil {
+	if err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM shipments sh WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	shs, err := sqlite.Collect(scanShipment)(s.db.QueryContext(ctx, `SELECT `+shipmentColumns+` FROM shipments sh WHERE `+where+
+	shs, err := sqlite.Collect(scanShipment)(s.q(ctx).QueryContext(ctx, `SELECT `+shipmentColumns+` FROM shipments sh WHERE `+where+
 		` ORDER BY sh.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...))
 	if err != nil {
 		return nil, 0, err
 	}
-	return shs, total, withLines(ctx, s.db, shs)
+	return shs, total, withLines(ctx, s.q(ctx), shs)
 }

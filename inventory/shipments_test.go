@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/accounts"
 	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/internal/hubtest"
 	"github.com/makerhub/makerhub/inventory"
@@ -141,9 +142,11 @@ func TestFollowUnitsToTheHospital(t *testing.T) {
 
 // recallEnv is a hub whose recalls are notified for real.
 func recallEnv(t *testing.T) *env {
-	h := hubtest.New(t, func(db *sql.DB) production.Notifier { return production.NotifyWith(notify.New(db, notify.Options{})) })
-	inv := inventory.New(h.DB, h.Designs, h.Production, inventory.Options{Now: h.Clock.Now,
-		Notifier: production.NotifyWith(notify.New(h.DB, notify.Options{}))})
+	h := hubtest.New(t, func(db *sql.DB, acc *accounts.Service) makerhub.Notifier {
+		return notify.New(db, acc, notify.Options{})
+	})
+	inv := inventory.New(h.DB, h.Accounts, h.Designs, h.Production, inventory.Options{Now: h.Clock.Now,
+		Notifier: notify.New(h.DB, h.Accounts, notify.Options{})})
 	return withInvariants(&env{Hub: h, inv: inv})
 }
 

@@ -2,7 +2,6 @@ package inventory
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
 	"slices"
@@ -12,7 +11,6 @@ import (
 	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/internal/sqlite"
-	"github.com/makerhub/makerhub/production"
 	"github.com/makerhub/makerhub/production/notify"
 )
 
@@ -138,35 +136,32 @@ func (s *Service) CreateSpool(ctx context.Context, in SpoolInput) (*Spool, error
 	if err := spoolLabels(&in.Colour, &in.Lot, &in.Donor); err != nil {
 		return nil, err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	var role string
-	if err := tx.QueryRowContext(ctx, `SELECT role FROM users WHERE id = ?`, in.MakerID).Scan(&role); sqlite.NoRows(err) || role != string(makerhub.RoleMaker) {
-		return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "User %d is not a maker: spools belong to makers.", in.MakerID)
-	} else if err != nil {
-		return nil, err
-	}
-	at := sqlite.FormatTime(s.now())
-	res, err := tx.ExecContext(ctx, `INSERT INTO spools (maker_id, material, colour, grams_left, lot, donor, created_at, updated_at)
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Spool, error) {
+		tx := sqlite.Q(ctx, s.db)
+		if m, err := s.accounts.LookupUser(ctx, in.MakerID); makerhub.ErrorCode(err) == makerhub.ENOTFOUND || err == nil && m.Role != makerhub.RoleMaker {
+			return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "User %d is not a maker: spools belong to makers.", in.MakerID)
+		} else if err != nil {
+			return nil, err
+		}
+		at := sqlite.FormatTime(s.now())
+		res, err := tx.ExecContext(ctx, `INSERT INTO spools (maker_id, material, colour, grams_left, lot, donor, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, in.MakerID, in.Material, in.Colour, *in.GramsLeft, in.Lot, in.Donor, at, at)
-	if err != nil {
-		return nil, fmt.Errorf("insert spool: %w", err)
-	}
-	id, _ := res.LastInsertId()
-	if err := spoolEvent(ctx, tx, id, "added", *in.GramsLeft, *in.GramsLeft, nil, u.ID, at); err != nil {
-		return nil, err
-	}
-	sp, err := s.findSpool(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	return sp, tx.Commit()
+		if err != nil {
+			return nil, fmt.Errorf("insert spool: %w", err)
+		}
+		id, _ := res.LastInsertId()
+		if err := spoolEvent(ctx, tx, id, "added", *in.GramsLeft, *in.GramsLeft, nil, u.ID, at); err != nil {
+			return nil, err
+		}
+		sp, err := s.findSpool(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		return sp, nil
+	})
 }
 
-func spoolEvent(ctx context.Context, tx *sql.Tx, spool int64, kind string, grams, left float64, batch *int64, actor int64, at string) error {
+func spoolEvent(ctx context.Context, tx sqlite.Queryer, spool int64, kind string, grams, left float64, batch *int64, actor int64, at string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO spool_events (spool_id, kind, grams, grams_left, batch_id, actor_id, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, spool, kind, grams, left, batch, actor, at)
 	if err != nil {
@@ -198,33 +193,31 @@ func (s *Service) UpdateSpool(ctx context.Context, id int64, in SpoolUpdate) (*S
 	if err := spoolLabels(in.Colour, in.Lot, in.Donor); err != nil {
 		return nil, err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	sp, err := s.findSpool(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := mayUseSpool(u, sp); err != nil {
-		return nil, err
-	}
-	at := sqlite.FormatTime(s.now())
-	if _, err := tx.ExecContext(ctx, `UPDATE spools SET grams_left = COALESCE(?, grams_left), colour = COALESCE(?, colour),
-		lot = COALESCE(?, lot), donor = COALESCE(?, donor), updated_at = ? WHERE id = ?`,
-		in.GramsLeft, in.Colour, in.Lot, in.Donor, at, id); err != nil {
-		return nil, err
-	}
-	if in.GramsLeft != nil && *in.GramsLeft != sp.GramsLeft {
-		if err := spoolEvent(ctx, tx, id, "weighed", *in.GramsLeft-sp.GramsLeft, *in.GramsLeft, nil, u.ID, at); err != nil {
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Spool, error) {
+		tx := sqlite.Q(ctx, s.db)
+		sp, err := s.findSpool(ctx, tx, id)
+		if err != nil {
 			return nil, err
 		}
-	}
-	if sp, err = s.findSpool(ctx, tx, id); err != nil {
-		return nil, err
-	}
-	return sp, tx.Commit()
+		if err := mayUseSpool(u, sp); err != nil {
+			return nil, err
+		}
+		at := sqlite.FormatTime(s.now())
+		if _, err := tx.ExecContext(ctx, `UPDATE spools SET grams_left = COALESCE(?, grams_left), colour = COALESCE(?, colour),
+		lot = COALESCE(?, lot), donor = COALESCE(?, donor), updated_at = ? WHERE id = ?`,
+			in.GramsLeft, in.Colour, in.Lot, in.Donor, at, id); err != nil {
+			return nil, err
+		}
+		if in.GramsLeft != nil && *in.GramsLeft != sp.GramsLeft {
+			if err := spoolEvent(ctx, tx, id, "weighed", *in.GramsLeft-sp.GramsLeft, *in.GramsLeft, nil, u.ID, at); err != nil {
+				return nil, err
+			}
+		}
+		if sp, err = s.findSpool(ctx, tx, id); err != nil {
+			return nil, err
+		}
+		return sp, nil
+	})
 }
 
 // SpoolFilter selects spools.
@@ -258,10 +251,10 @@ func (s *Service) FindSpools(ctx context.Context, f SpoolFilter) ([]*Spool, int,
 	where := ` FROM spools WHERE (? = 0 OR maker_id = ?) AND (? = '' OR material = ?) AND grams_left < ?`
 	args := []any{f.MakerID, f.MakerID, material, material, low}
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+where, args...).Scan(&total); err != nil {
+	if err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*)`+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	sps, err := sqlite.Collect(s.scanSpool)(s.db.QueryContext(ctx, `SELECT `+spoolColumns+where+
+	sps, err := sqlite.Collect(s.scanSpool)(s.q(ctx).QueryContext(ctx, `SELECT `+spoolColumns+where+
 		` ORDER BY maker_id, material, grams_left DESC, id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...))
 	return sps, total, err
 }
@@ -272,7 +265,7 @@ func (s *Service) FindSpoolEvents(ctx context.Context, id int64) ([]*SpoolEvent,
 	if err != nil {
 		return nil, err
 	}
-	sp, err := s.findSpool(ctx, s.db, id)
+	sp, err := s.findSpool(ctx, s.q(ctx), id)
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +275,7 @@ func (s *Service) FindSpoolEvents(ctx context.Context, id int64) ([]*SpoolEvent,
 	return sqlite.Collect(func(row interface{ Scan(...any) error }) (*SpoolEvent, error) {
 		e := &SpoolEvent{}
 		return e, row.Scan(&e.ID, &e.Kind, &e.Grams, &e.GramsLeft, &e.BatchID, &e.ActorID, sqlite.Time(&e.At))
-	})(s.db.QueryContext(ctx, `SELECT id, kind, grams, grams_left, batch_id, actor_id, at FROM spool_events
+	})(s.q(ctx).QueryContext(ctx, `SELECT id, kind, grams, grams_left, batch_id, actor_id, at FROM spool_events
 		WHERE spool_id = ? ORDER BY id`, id))
 }
 
@@ -290,7 +283,7 @@ func (s *Service) FindSpoolEvents(ctx context.Context, id int64) ([]*SpoolEvent,
 // inside the hand-over's transaction. Like the stock, a spool cannot go
 // below zero: if it holds fewer grams than the estimate, its figure is
 // wrong (the units were printed), and the maker must weigh it first.
-func (s *Service) consume(ctx context.Context, tx *sql.Tx, spoolID, makerID int64, material string, grams float64,
+func (s *Service) consume(ctx context.Context, tx sqlite.Queryer, spoolID, makerID int64, material string, grams float64,
 	batch int64, actor int64, at string) (*Spool, error) {
 	sp, err := s.findSpool(ctx, tx, spoolID)
 	if err != nil {
@@ -353,7 +346,7 @@ func (s *Service) FilamentForecast(ctx context.Context, onlyShort bool) ([]*Fila
 	if u.Role == makerhub.RoleMaker {
 		maker = u.ID
 	}
-	needs, err := s.forecast(ctx, s.db, maker)
+	needs, err := s.forecast(ctx, s.q(ctx), maker)
 	if onlyShort {
 		needs = slices.DeleteFunc(needs, func(n *FilamentNeed) bool { return !n.Short() })
 	}
@@ -387,7 +380,7 @@ func (s *Service) forecast(ctx context.Context, q sqlite.Queryer, maker int64) (
 	})(q.QueryContext(ctx, `SELECT j.claimed_by, u.name, j.version_id,
 			sum(CASE WHEN j.state IN ('claimed', 'printing') THEN j.quantity - j.printed ELSE 0 END),
 			sum(CASE WHEN j.state = 'printed' THEN j.quantity ELSE j.printed END)
-		FROM jobs j JOIN users u ON u.id = j.claimed_by
+		FROM production_jobs j JOIN accounts_users u ON u.id = j.claimed_by
 		WHERE j.state IN ('claimed', 'printing', 'printed') AND (? = 0 OR j.claimed_by = ?)
 		GROUP BY j.claimed_by, j.version_id`, maker, maker))
 	if err != nil {
@@ -418,7 +411,7 @@ func (s *Service) forecast(ctx context.Context, q sqlite.Queryer, maker int64) (
 		var h have
 		return h, row.Scan(&h.maker, &h.name, &h.material, &h.grams, &h.n)
 	})(q.QueryContext(ctx, `SELECT s.maker_id, u.name, s.material, sum(s.grams_left), count(*) FROM spools s
-		JOIN users u ON u.id = s.maker_id WHERE s.grams_left > 0 AND (? = 0 OR s.maker_id = ?)
+		JOIN accounts_users u ON u.id = s.maker_id WHERE s.grams_left > 0 AND (? = 0 OR s.maker_id = ?)
 		GROUP BY s.maker_id, s.material`, maker, maker))
 	if err != nil {
 		return nil, err
@@ -457,7 +450,7 @@ func cmpDesc(a, b float64) int {
 // warnLowFilament tells a maker, after a batch took from their spool, that
 // the spool is low or that their spools of the material will not finish
 // their claimed jobs. It returns the warnings, for the hand-over's answer.
-func (s *Service) warnLowFilament(ctx context.Context, tx *sql.Tx, sp *Spool) ([]string, error) {
+func (s *Service) warnLowFilament(ctx context.Context, tx sqlite.Queryer, sp *Spool) ([]string, error) {
 	var warnings []string
 	if sp.Low {
 		warnings = append(warnings, fmt.Sprintf("Spool %d (%s %s) has %.1f g left.", sp.ID, sp.Material, sp.Colour, sp.GramsLeft))
@@ -475,11 +468,11 @@ func (s *Service) warnLowFilament(ctx context.Context, tx *sql.Tx, sp *Spool) ([
 	if len(warnings) == 0 || s.notifier == nil {
 		return warnings, nil
 	}
-	var org sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT organisation_id FROM users WHERE id = ?`, sp.MakerID).Scan(&org); err != nil {
+	org, err := s.accounts.UserOrganisation(ctx, sp.MakerID)
+	if err != nil {
 		return nil, err
 	}
-	return warnings, s.notifier.Notify(ctx, tx, production.Notice{UserID: sp.MakerID, OrganisationID: org.Int64,
+	return warnings, s.notifier.Notify(ctx, makerhub.Notice{UserID: sp.MakerID, OrganisationID: org,
 		Kind: notify.KindFilamentLow, Title: "Filament running low: " + sp.Material, Body: strings.Join(warnings, " "),
 		Link: "/api/v1/filament/forecast", Data: map[string]any{"spool_id": sp.ID, "grams_left": sp.GramsLeft}})
 }

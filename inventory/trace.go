@@ -2,6 +2,8 @@ package inventory
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/makerhub/makerhub"
@@ -38,7 +40,7 @@ func (s *Service) FindStock(ctx context.Context, f StockFilter) ([]*StockLine, e
 	if u.Role != makerhub.RoleCoordinator {
 		org = u.OrganisationID()
 	}
-	return s.stockLines(ctx, s.db, `(? IS NULL OR l.organisation_id = ?) AND (? = 0 OR st.location_id = ?) AND (? = 0 OR st.batch_id = ?)`,
+	return s.stockLines(ctx, s.q(ctx), `(? IS NULL OR l.organisation_id = ?) AND (? = 0 OR st.location_id = ?) AND (? = 0 OR st.batch_id = ?)`,
 		org, org, f.LocationID, f.LocationID, f.BatchID, f.BatchID)
 }
 
@@ -49,7 +51,7 @@ func (s *Service) stockLines(ctx context.Context, q sqlite.Queryer, cond string,
 		return l, err
 	})(q.QueryContext(ctx, `SELECT st.batch_id, v.design_id, v.number, st.location_id, l.name, l.kind, st.status, st.quantity
 		FROM stock st JOIN locations l ON l.id = st.location_id JOIN batches b ON b.id = st.batch_id
-		JOIN design_versions v ON v.id = b.version_id
+		JOIN designs_versions v ON v.id = b.version_id
 		WHERE st.quantity > 0 AND `+cond+` ORDER BY st.batch_id, l.name, st.status`, args...))
 }
 
@@ -59,7 +61,7 @@ func (s *Service) FindMovements(ctx context.Context, batchID int64) ([]*Movement
 	if _, err := s.FindBatchByID(ctx, batchID); err != nil {
 		return nil, err
 	}
-	return s.movements(ctx, s.db, batchID)
+	return s.movements(ctx, s.q(ctx), batchID)
 }
 
 func (s *Service) movements(ctx context.Context, q sqlite.Queryer, batchID int64) ([]*Movement, error) {
@@ -143,55 +145,71 @@ func (s *Service) TraceBatch(ctx context.Context, id int64) (*BatchTrace, error)
 		return nil, err
 	}
 	t := &BatchTrace{Batch: b}
-	d := &t.Design
-	if err := s.db.QueryRowContext(ctx, `SELECT d.id, d.title, v.number, d.licence, v.status, v.lifecycle
-		FROM design_versions v JOIN designs d ON d.id = v.design_id WHERE v.id = ?`, b.VersionID).Scan(
-		&d.ID, &d.Title, &d.Version, &d.Licence, &d.Status, &d.Lifecycle); err != nil {
+	if err := s.traceParties(ctx, t); err != nil {
 		return nil, err
 	}
-	m := &t.Maker
-	if err := s.db.QueryRowContext(ctx, `SELECT u.id, u.name, o.id, o.name FROM users u JOIN organisations o ON o.id = u.organisation_id
-		WHERE u.id = ?`, b.MakerID).Scan(&m.UserID, &m.Name, &m.OrganisationID, &m.OrganisationName); err != nil {
+	if t.Stock, err = s.stockLines(ctx, s.q(ctx), `st.batch_id = ?`, id); err != nil {
 		return nil, err
 	}
-	if b.PrinterID != nil {
-		t.Printer = &TracePrinter{}
-		if err := s.db.QueryRowContext(ctx, `SELECT id, name, model FROM printers WHERE id = ?`, *b.PrinterID).Scan(
-			&t.Printer.ID, &t.Printer.Name, &t.Printer.Model); err != nil {
-			return nil, err
-		}
-	}
-	r := &t.Request
-	if err := s.db.QueryRowContext(ctx, `SELECT r.id, o.id, o.name FROM requests r JOIN organisations o ON o.id = r.organisation_id
-		WHERE r.id = ?`, b.RequestID).Scan(&r.ID, &r.HospitalID, &r.HospitalName); err != nil {
-		return nil, err
-	}
-	if t.Stock, err = s.stockLines(ctx, s.db, `st.batch_id = ?`, id); err != nil {
-		return nil, err
-	}
-	if t.Movements, err = s.movements(ctx, s.db, id); err != nil {
+	if t.Movements, err = s.movements(ctx, s.q(ctx), id); err != nil {
 		return nil, err
 	}
 	var missing int
-	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(sum(quantity - received), 0) FROM shipment_lines
+	if err := s.q(ctx).QueryRowContext(ctx, `SELECT COALESCE(sum(quantity - received), 0) FROM shipment_lines
 		WHERE batch_id = ? AND received IS NOT NULL`, id).Scan(&missing); err != nil {
 		return nil, err
 	}
 	t.Totals = totals(t.Movements, t.Stock, missing)
-	rows, err := s.db.QueryContext(ctx, `SELECT at, from_state, to_state, actor_id, note FROM job_events WHERE job_id = ? ORDER BY id`, b.JobID)
+	events, err := s.production.LookupJobEvents(ctx, b.JobID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	t.JobEvents = []TraceJobEvent{}
-	for rows.Next() {
-		var e TraceJobEvent
-		if err := rows.Scan(sqlite.Time(&e.At), &e.From, &e.To, &e.ActorID, &e.Note); err != nil {
-			return nil, err
-		}
-		t.JobEvents = append(t.JobEvents, e)
+	t.JobEvents = make([]TraceJobEvent, len(events))
+	for i, e := range events {
+		t.JobEvents[i] = TraceJobEvent{At: e.At, From: string(e.From), To: string(e.To), ActorID: e.ActorID, Note: e.Note}
 	}
-	return t, rows.Err()
+	return t, nil
+}
+
+// traceParties fills in who and what a batch came from and went to: its
+// design version, maker, printer and the hospital it was printed for,
+// each from the package that owns it.
+func (s *Service) traceParties(ctx context.Context, t *BatchTrace) error {
+	b := t.Batch
+	refs, err := s.designs.VersionRefs(ctx, []int64{b.VersionID})
+	if err != nil {
+		return err
+	}
+	v, ok := refs[b.VersionID]
+	if !ok {
+		return fmt.Errorf("version %d of batch %d: %w", b.VersionID, b.ID, sql.ErrNoRows)
+	}
+	t.Design = TraceDesign{ID: v.DesignID, Title: v.Title, Version: v.Number, Licence: v.Licence, Status: string(v.Status), Lifecycle: string(v.Lifecycle)}
+	maker, err := s.accounts.LookupUser(ctx, b.MakerID)
+	if err != nil {
+		return err
+	}
+	t.Maker = TraceParty{UserID: maker.ID, Name: maker.Name}
+	if o := maker.Organisation; o != nil {
+		t.Maker.OrganisationID, t.Maker.OrganisationName = o.ID, o.Name
+	}
+	if b.PrinterID != nil {
+		p, err := s.production.LookupPrinter(ctx, *b.PrinterID)
+		if err != nil {
+			return err
+		}
+		t.Printer = &TracePrinter{ID: p.ID, Name: p.Name, Model: p.Model}
+	}
+	r, err := s.production.LookupRequest(ctx, b.RequestID)
+	if err != nil {
+		return err
+	}
+	hospital, err := s.accounts.LookupOrganisation(ctx, r.OrganisationID)
+	if err != nil {
+		return err
+	}
+	t.Request = TraceRequest{ID: r.ID, HospitalID: hospital.ID, HospitalName: hospital.Name}
+	return nil
 }
 
 // totals sums a batch's ledger; the stock lines split what is held between
@@ -253,23 +271,23 @@ func (s *Service) TraceShipment(ctx context.Context, id int64) (*ShipmentTrace, 
 		return nil, err
 	}
 	t := &ShipmentTrace{Shipment: sh, Batches: []*Batch{}, Events: []ShipmentEvent{}, Movements: []*Movement{}}
-	if t.From, err = findLocation(ctx, s.db, sh.FromLocationID); err != nil {
+	if t.From, err = findLocation(ctx, s.q(ctx), sh.FromLocationID); err != nil {
 		return nil, err
 	}
-	if t.To, err = findLocation(ctx, s.db, sh.ToLocationID); err != nil {
+	if t.To, err = findLocation(ctx, s.q(ctx), sh.ToLocationID); err != nil {
 		return nil, err
 	}
 	for _, l := range sh.Lines {
 		if len(t.Batches) > 0 && t.Batches[len(t.Batches)-1].ID == l.BatchID {
 			continue // the same batch, another status
 		}
-		b, err := findBatch(ctx, s.db, l.BatchID)
+		b, err := findBatch(ctx, s.q(ctx), l.BatchID)
 		if err != nil {
 			return nil, err
 		}
 		t.Batches = append(t.Batches, b)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT at, from_state, to_state, actor_id, note FROM shipment_events WHERE shipment_id = ? ORDER BY id`, id)
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT at, from_state, to_state, actor_id, note FROM shipment_events WHERE shipment_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +303,7 @@ func (s *Service) TraceShipment(ctx context.Context, id int64) (*ShipmentTrace, 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	t.Movements, err = sqlite.Collect(scanMovement)(s.db.QueryContext(ctx, `SELECT `+movementColumns+` FROM movements m
+	t.Movements, err = sqlite.Collect(scanMovement)(s.q(ctx).QueryContext(ctx, `SELECT `+movementColumns+` FROM movements m
 		WHERE m.shipment_id = ? ORDER BY m.id`, id))
 	return t, err
 }

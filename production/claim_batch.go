@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+
+	"github.com/makerhub/makerhub/internal/sqlite"
 )
 
 // Claims commit in groups. One claim's transaction is small, but its commit
@@ -80,33 +82,31 @@ func (s *Service) writeClaims(group []*claimReq) {
 	err := func() error {
 		// The group's transaction belongs to no single caller: one who
 		// gives up must not undo the others' claims.
-		tx, err := s.db.BeginTx(context.Background(), nil)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback()
-		for i, r := range group {
-			if err := r.ctx.Err(); err != nil {
-				results[i].err = err
-				continue
-			}
-			res := &results[i]
-			err := tx.QueryRow(`UPDATE jobs SET state = 'claimed', claimed_by = ?1, printer_id = ?2, lease_hash = ?3,
+		return sqlite.InTx(context.Background(), s.db, func(ctx context.Context) error {
+			tx := s.q(ctx)
+			for i, r := range group {
+				if err := r.ctx.Err(); err != nil {
+					results[i].err = err
+					continue
+				}
+				res := &results[i]
+				err := tx.QueryRowContext(ctx, `UPDATE jobs SET state = 'claimed', claimed_by = ?1, printer_id = ?2, lease_hash = ?3,
 				lease_expires_at = ?4, lease_warned = 0, printed = 0, updated_at = ?5
 				WHERE id = ?6 AND (state = 'open' OR (state = 'offered' AND (offered_to = ?1 OR offer_expires_at <= ?5)))
 				RETURNING request_id, quantity, CASE WHEN offer_expires_at > ?5 AND offered_to = ?1 THEN 'offered' ELSE 'open' END`,
-				r.maker, r.printer, r.leaseHash, r.expires, r.at, r.job).Scan(&res.requestID, &res.quantity, &res.from)
-			if err != nil {
-				// A failed statement is undone alone; the group goes on.
-				res.err = err
-				continue
+					r.maker, r.printer, r.leaseHash, r.expires, r.at, r.job).Scan(&res.requestID, &res.quantity, &res.from)
+				if err != nil {
+					// A failed statement is undone alone; the group goes on.
+					res.err = err
+					continue
+				}
+				if err := addJobEvent(ctx, tx, r.job, res.requestID, r.maker, r.at, res.from, JobClaimed, res.quantity,
+					fmt.Sprintf("on printer %d", r.printer)); err != nil {
+					return err
+				}
 			}
-			if err := addJobEvent(context.Background(), tx, r.job, res.requestID, r.maker, r.at, res.from, JobClaimed, res.quantity,
-				fmt.Sprintf("on printer %d", r.printer)); err != nil {
-				return err
-			}
-		}
-		return tx.Commit()
+			return nil
+		})
 	}()
 	for i, r := range group {
 		if err != nil {

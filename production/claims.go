@@ -56,7 +56,7 @@ func (s *Service) Claim(ctx context.Context, jobID int64, in ClaimInput) (*Claim
 	if err := claimable(j, u.ID, now); err != nil {
 		return nil, err
 	}
-	printers, err := s.activePrinters(ctx, s.db, u.ID)
+	printers, err := s.activePrinters(ctx, s.q(ctx), u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func (s *Service) Claim(ctx context.Context, jobID int64, in ClaimInput) (*Claim
 	if errors.Is(res.err, sql.ErrNoRows) {
 		// Lost the race (or the job moved since it was read): say why,
 		// from the job's own row (the join is not needed for that).
-		if err := s.db.QueryRowContext(ctx, `SELECT state, offered_to, offer_expires_at, claimed_by FROM jobs WHERE id = ?`,
+		if err := s.q(ctx).QueryRowContext(ctx, `SELECT state, offered_to, offer_expires_at, claimed_by FROM jobs WHERE id = ?`,
 			jobID).Scan(&j.State, &j.OfferedTo, sqlite.NullTime(&j.OfferExpiresAt), &j.ClaimedBy); err != nil {
 			return nil, err
 		}
@@ -135,7 +135,7 @@ type ProgressInput struct {
 
 // leased runs change on a job the acting maker holds with a live lease
 // whose token matches, in one transaction.
-func (s *Service) leased(ctx context.Context, jobID int64, in ProgressInput, change func(tx *sql.Tx, u *makerhub.User, j *Job, now time.Time) error) (*Job, error) {
+func (s *Service) leased(ctx context.Context, jobID int64, in ProgressInput, change func(ctx context.Context, tx sqlite.Queryer, u *makerhub.User, j *Job, now time.Time) error) (*Job, error) {
 	u, err := makerhub.RequireRole(ctx, "makers report on their jobs", makerhub.RoleMaker)
 	if err != nil {
 		return nil, err
@@ -146,42 +146,40 @@ func (s *Service) leased(ctx context.Context, jobID int64, in ProgressInput, cha
 	if len(in.Note) > 2000 {
 		return nil, makerhub.Errorf(makerhub.EINVALID, "note must be at most 2000 characters long.")
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	j, err := findJob(ctx, tx, jobID)
-	if err != nil {
-		return nil, err
-	}
-	now := s.now()
-	switch {
-	case j.State != JobClaimed && j.State != JobPrinting:
-		if is(j.ClaimedBy, u.ID) || j.State == JobOpen || j.State == JobOffered {
-			return nil, makerhub.Errorf(makerhub.ECONFLICT, "Job %d is %s: your claim on it has ended (a lease that lapses sends the job back to the pool).", jobID, j.State)
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Job, error) {
+		tx := sqlite.Q(ctx, s.db)
+		j, err := s.findJob(ctx, tx, jobID)
+		if err != nil {
+			return nil, err
 		}
-		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Job %d is %s.", jobID, j.State)
-	case !is(j.ClaimedBy, u.ID):
-		return nil, makerhub.Errorf(makerhub.EFORBIDDEN, "Job %d is held by another maker.", jobID)
-	case subtle.ConstantTimeCompare([]byte(hashLease(in.LeaseToken)), []byte(j.leaseHash)) != 1:
-		return nil, makerhub.Errorf(makerhub.EFORBIDDEN, "lease_token does not match your claim on job %d: use the token from your latest claim.", jobID)
-	case !now.Before(*j.LeaseExpiresAt):
-		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Your lease on job %d expired at %s: claim it again if it is still open.", jobID, j.LeaseExpiresAt.UTC().Format(time.RFC3339))
-	}
-	if err := change(tx, u, j, now); err != nil {
-		return nil, err
-	}
-	if j, err = findJob(ctx, tx, jobID); err != nil {
-		return nil, err
-	}
-	return j, tx.Commit()
+		now := s.now()
+		switch {
+		case j.State != JobClaimed && j.State != JobPrinting:
+			if is(j.ClaimedBy, u.ID) || j.State == JobOpen || j.State == JobOffered {
+				return nil, makerhub.Errorf(makerhub.ECONFLICT, "Job %d is %s: your claim on it has ended (a lease that lapses sends the job back to the pool).", jobID, j.State)
+			}
+			return nil, makerhub.Errorf(makerhub.ECONFLICT, "Job %d is %s.", jobID, j.State)
+		case !is(j.ClaimedBy, u.ID):
+			return nil, makerhub.Errorf(makerhub.EFORBIDDEN, "Job %d is held by another maker.", jobID)
+		case subtle.ConstantTimeCompare([]byte(hashLease(in.LeaseToken)), []byte(j.leaseHash)) != 1:
+			return nil, makerhub.Errorf(makerhub.EFORBIDDEN, "lease_token does not match your claim on job %d: use the token from your latest claim.", jobID)
+		case !now.Before(*j.LeaseExpiresAt):
+			return nil, makerhub.Errorf(makerhub.ECONFLICT, "Your lease on job %d expired at %s: claim it again if it is still open.", jobID, j.LeaseExpiresAt.UTC().Format(time.RFC3339))
+		}
+		if err := change(ctx, tx, u, j, now); err != nil {
+			return nil, err
+		}
+		if j, err = s.findJob(ctx, tx, jobID); err != nil {
+			return nil, err
+		}
+		return j, nil
+	})
 }
 
 // Progress records units printed so far; the job is printing and its lease
 // renewed.
 func (s *Service) Progress(ctx context.Context, jobID int64, in ProgressInput) (*Job, error) {
-	return s.leased(ctx, jobID, in, func(tx *sql.Tx, u *makerhub.User, j *Job, now time.Time) error {
+	return s.leased(ctx, jobID, in, func(ctx context.Context, tx sqlite.Queryer, u *makerhub.User, j *Job, now time.Time) error {
 		printed := j.Printed
 		if in.Printed != nil {
 			printed = *in.Printed
@@ -202,7 +200,7 @@ func (s *Service) Progress(ctx context.Context, jobID int64, in ProgressInput) (
 // quantity is allowed: the job keeps what was printed and the rest goes
 // back to the pool as a new job.
 func (s *Service) Complete(ctx context.Context, jobID int64, in ProgressInput) (*Job, error) {
-	return s.leased(ctx, jobID, in, func(tx *sql.Tx, u *makerhub.User, j *Job, now time.Time) error {
+	return s.leased(ctx, jobID, in, func(ctx context.Context, tx sqlite.Queryer, u *makerhub.User, j *Job, now time.Time) error {
 		printed := j.Quantity
 		if in.Printed != nil {
 			printed = *in.Printed
@@ -234,7 +232,7 @@ func (s *Service) Complete(ctx context.Context, jobID int64, in ProgressInput) (
 
 // Release gives a claimed job back to the pool.
 func (s *Service) Release(ctx context.Context, jobID int64, in ProgressInput) (*Job, error) {
-	return s.leased(ctx, jobID, in, func(tx *sql.Tx, u *makerhub.User, j *Job, now time.Time) error {
+	return s.leased(ctx, jobID, in, func(ctx context.Context, tx sqlite.Queryer, u *makerhub.User, j *Job, now time.Time) error {
 		at := sqlite.FormatTime(now)
 		if err := toPool(ctx, tx, j.ID, at); err != nil {
 			return err
@@ -250,7 +248,7 @@ func (s *Service) Fail(ctx context.Context, jobID int64, in ProgressInput) (*Job
 	if strings.TrimSpace(in.Note) == "" {
 		return nil, makerhub.Errorf(makerhub.EINVALID, "note is required: say why the job failed.")
 	}
-	return s.leased(ctx, jobID, in, func(tx *sql.Tx, u *makerhub.User, j *Job, now time.Time) error {
+	return s.leased(ctx, jobID, in, func(ctx context.Context, tx sqlite.Queryer, u *makerhub.User, j *Job, now time.Time) error {
 		at := sqlite.FormatTime(now)
 		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'failed', lease_hash = NULL, lease_expires_at = NULL,
 			reason = ?, updated_at = ? WHERE id = ?`, in.Note, at, j.ID); err != nil {
@@ -271,25 +269,23 @@ func (s *Service) CancelJob(ctx context.Context, jobID int64, reason string) (*J
 	if reason == "" || len(reason) > 2000 {
 		return nil, makerhub.Errorf(makerhub.EINVALID, "reason is required (at most 2000 characters): say why the job is cancelled.")
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	j, err := findJob(ctx, tx, jobID)
-	if err != nil {
-		return nil, err
-	}
-	if err := cancelJob(ctx, tx, j, u.ID, sqlite.FormatTime(s.now()), reason); err != nil {
-		return nil, err
-	}
-	if j, err = findJob(ctx, tx, jobID); err != nil {
-		return nil, err
-	}
-	return j, tx.Commit()
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Job, error) {
+		tx := sqlite.Q(ctx, s.db)
+		j, err := s.findJob(ctx, tx, jobID)
+		if err != nil {
+			return nil, err
+		}
+		if err := cancelJob(ctx, tx, j, u.ID, sqlite.FormatTime(s.now()), reason); err != nil {
+			return nil, err
+		}
+		if j, err = s.findJob(ctx, tx, jobID); err != nil {
+			return nil, err
+		}
+		return j, nil
+	})
 }
 
-func cancelJob(ctx context.Context, tx *sql.Tx, j *Job, actor int64, at, reason string) error {
+func cancelJob(ctx context.Context, tx sqlite.Queryer, j *Job, actor int64, at, reason string) error {
 	switch j.State {
 	case JobOffered, JobOpen, JobClaimed, JobPrinting:
 	default:
@@ -303,7 +299,7 @@ func cancelJob(ctx context.Context, tx *sql.Tx, j *Job, actor int64, at, reason 
 }
 
 // toPool puts a job back in the open pool, claim and progress cleared.
-func toPool(ctx context.Context, tx *sql.Tx, id int64, at string) error {
+func toPool(ctx context.Context, tx sqlite.Queryer, id int64, at string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'open', claimed_by = NULL, lease_hash = NULL, lease_expires_at = NULL,
 		offer_expires_at = NULL, printed = 0, updated_at = ? WHERE id = ?`, at, id)
 	return err
@@ -316,16 +312,23 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// HandOver moves a printed job to handed_over inside the caller's
-// transaction: inventory calls it as the job's units enter the stock as a
-// batch, so that the job and the batch change together. The maker who
-// printed it or a coordinator. It returns the job as it was when printed.
-func (s *Service) HandOver(ctx context.Context, tx *sql.Tx, jobID int64, note string) (*Job, error) {
+// HandOver moves a printed job to handed_over. Inventory calls it inside
+// its own unit of work (ctx) as the job's units enter the stock as a batch,
+// so that the job and the batch change together. The maker who printed it
+// or a coordinator. It returns the job as it was when printed.
+func (s *Service) HandOver(ctx context.Context, jobID int64, note string) (*Job, error) {
 	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
-	j, err := findJob(ctx, tx, jobID)
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Job, error) {
+		return s.handOver(ctx, u, jobID, note)
+	})
+}
+
+func (s *Service) handOver(ctx context.Context, u *makerhub.User, jobID int64, note string) (*Job, error) {
+	tx := s.q(ctx)
+	j, err := s.findJob(ctx, tx, jobID)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/makerhub/makerhub/accounts"
 	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/internal/hubtest"
+	"github.com/makerhub/makerhub/internal/sqlite"
 	"github.com/makerhub/makerhub/internal/testenv"
 	"github.com/makerhub/makerhub/production"
 )
@@ -16,10 +17,10 @@ import (
 // recorder is a production.Notifier that keeps what it was told, once the
 // transaction commits (it writes into a table of its own in the same tx,
 // so a rollback leaves nothing).
-type recorder struct{}
+type recorder struct{ db *sql.DB }
 
-func (recorder) Notify(ctx context.Context, tx *sql.Tx, n production.Notice) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO test_notices (user_id, org_id, kind, title) VALUES (?, ?, ?, ?)`, n.UserID, n.OrganisationID, n.Kind, n.Title)
+func (r recorder) Notify(ctx context.Context, n makerhub.Notice) error {
+	_, err := sqlite.Q(ctx, r.db).ExecContext(ctx, `INSERT INTO test_notices (user_id, org_id, kind, title) VALUES (?, ?, ?, ?)`, n.UserID, n.OrganisationID, n.Kind, n.Title)
 	return err
 }
 
@@ -43,11 +44,11 @@ var start = hubtest.Start
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	h := hubtest.New(t, func(db *sql.DB) production.Notifier {
+	h := hubtest.New(t, func(db *sql.DB, _ *accounts.Service) makerhub.Notifier {
 		if _, err := db.Exec(`CREATE TABLE test_notices (user_id INTEGER, org_id INTEGER, kind TEXT, title TEXT)`); err != nil {
 			t.Fatal(err)
 		}
-		return recorder{}
+		return recorder{db}
 	})
 	return &env{Hub: h, t: t, db: h.DB, acc: h.Accounts, designs: h.Designs, svc: h.Production, clock: h.Clock,
 		coord: h.Coord, maker: h.Maker, other: h.Other, nurse: h.Nurse, shield: h.Shield, valve: h.Valve}

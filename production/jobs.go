@@ -42,27 +42,30 @@ type Job struct {
 	leaseHash string
 }
 
-const jobColumns = `j.id, j.request_id, r.organisation_id, v.design_id, v.number, j.version_id, j.quantity, j.printed, j.state,
+const jobColumns = `j.id, j.request_id, r.organisation_id, j.version_id, j.quantity, j.printed, j.state,
 	r.priority, r.needed_by, j.offered_to, j.offer_expires_at, j.printer_id, j.claimed_by, j.lease_expires_at, j.run_id,
 	j.reason, j.distance_km, j.created_by, j.created_at, j.updated_at, COALESCE(j.lease_hash, '')`
 
-const jobFrom = ` FROM jobs j JOIN requests r ON r.id = j.request_id JOIN design_versions v ON v.id = j.version_id `
+const jobFrom = ` FROM jobs j JOIN requests r ON r.id = j.request_id `
 
 func scanJob(row interface{ Scan(...any) error }) (*Job, error) {
 	j := &Job{}
-	err := row.Scan(&j.ID, &j.RequestID, &j.HospitalID, &j.DesignID, &j.Version, &j.VersionID, &j.Quantity, &j.Printed,
+	err := row.Scan(&j.ID, &j.RequestID, &j.HospitalID, &j.VersionID, &j.Quantity, &j.Printed,
 		&j.State, &j.Priority, sqlite.Time(&j.NeededBy), &j.OfferedTo, sqlite.NullTime(&j.OfferExpiresAt), &j.PrinterID,
 		&j.ClaimedBy, sqlite.NullTime(&j.LeaseExpiresAt), &j.RunID, &j.Reason, &j.DistanceKM, &j.CreatedBy,
 		sqlite.Time(&j.CreatedAt), sqlite.Time(&j.UpdatedAt), &j.leaseHash)
 	return j, err
 }
 
-func findJob(ctx context.Context, q sqlite.Queryer, id int64) (*Job, error) {
+// findJob returns a job with its version's design and number.
+func (s *Service) findJob(ctx context.Context, q sqlite.Queryer, id int64) (*Job, error) {
 	j, err := scanJob(q.QueryRowContext(ctx, `SELECT `+jobColumns+jobFrom+`WHERE j.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Job %d does not exist.", id)
+	} else if err != nil {
+		return nil, err
 	}
-	return j, err
+	return j, s.fillVersions(ctx, []*Job{j})
 }
 
 // inPool reports whether any eligible maker may claim the job now.
@@ -92,7 +95,7 @@ func (s *Service) FindJobByID(ctx context.Context, id int64) (*Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	j, err := findJob(ctx, s.db, id)
+	j, err := s.findJob(ctx, s.q(ctx), id)
 	if err != nil {
 		return nil, err
 	}
@@ -178,10 +181,10 @@ func (s *Service) FindJobs(ctx context.Context, f JobFilter) ([]*Job, int, error
 	}
 	cond := strings.Join(where, " AND ")
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+jobFrom+`WHERE `+cond, args...).Scan(&total); err != nil {
+	if err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*)`+jobFrom+`WHERE `+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	list, err := s.queryJobs(ctx, s.db, `SELECT `+jobColumns+jobFrom+`WHERE `+cond+`
+	list, err := s.queryJobs(ctx, s.q(ctx), `SELECT `+jobColumns+jobFrom+`WHERE `+cond+`
 		ORDER BY CASE r.priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, r.needed_by, j.id
 		LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)
 	return list, total, err
@@ -190,7 +193,7 @@ func (s *Service) FindJobs(ctx context.Context, f JobFilter) ([]*Job, int, error
 // printableVersions returns the versions of the jobs matching cond that
 // one of the maker's active printers can print.
 func (s *Service) printableVersions(ctx context.Context, maker int64, cond string, args []any) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT j.version_id`+jobFrom+`WHERE `+cond, args...)
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT DISTINCT j.version_id`+jobFrom+`WHERE `+cond, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +210,7 @@ func (s *Service) printableVersions(ctx context.Context, maker int64, cond strin
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	printers, err := s.activePrinters(ctx, s.db, maker)
+	printers, err := s.activePrinters(ctx, s.q(ctx), maker)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +239,10 @@ func (s *Service) queryJobs(ctx context.Context, q sqlite.Queryer, query string,
 		}
 		list = append(list, j)
 	}
-	return list, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return list, s.fillVersions(ctx, list)
 }
 
 var jobStates = []JobState{JobOffered, JobOpen, JobClaimed, JobPrinting, JobPrinted, JobHandedOver, JobFailed, JobCancelled}
@@ -272,7 +278,7 @@ func (s *Service) CreateJob(ctx context.Context, in JobInput) (*Job, error) {
 	if len(in.Note) > 2000 {
 		return nil, makerhub.Errorf(makerhub.EINVALID, "note must be at most 2000 characters long.")
 	}
-	r, err := s.findRequest(ctx, s.db, in.RequestID)
+	r, err := s.findRequest(ctx, s.q(ctx), in.RequestID)
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +290,7 @@ func (s *Service) CreateJob(ctx context.Context, in JobInput) (*Job, error) {
 		return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "Request %d cannot be printed: %s.", r.ID, res.reason)
 	}
 	if in.OfferedTo != nil {
-		printers, err := s.activePrinters(ctx, s.db, *in.OfferedTo)
+		printers, err := s.activePrinters(ctx, s.q(ctx), *in.OfferedTo)
 		if err != nil {
 			return nil, err
 		}
@@ -295,55 +301,53 @@ func (s *Service) CreateJob(ctx context.Context, in JobInput) (*Job, error) {
 			return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "offered_to: maker %d cannot print it: %s.", *in.OfferedTo, why)
 		}
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	// Read again under the write lock: routing or a claim may have moved.
-	if r, err = s.findRequest(ctx, tx, in.RequestID); err != nil {
-		return nil, err
-	}
-	if r.State != RequestOpen {
-		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Request %d is %s: it needs no more jobs.", r.ID, r.State)
-	}
-	if free := r.Open - r.InJobs - r.InInventory; in.Quantity > free {
-		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Request %d has %d unit(s) neither in a job nor already printed; a job of %d would print too many.", r.ID, free, in.Quantity)
-	}
-	now := s.now()
-	state, expires, reason := JobOpen, (*string)(nil), "made by a coordinator for the pool"
-	if in.OfferedTo != nil {
-		e := sqlite.FormatTime(now.Add(s.opts.OfferWindow))
-		state, expires, reason = JobOffered, &e, "offered by a coordinator"
-	}
-	if in.Note != "" {
-		reason += ": " + in.Note
-	}
-	at := sqlite.FormatTime(now)
-	result, err := tx.ExecContext(ctx, `INSERT INTO jobs (request_id, version_id, quantity, state, offered_to, offer_expires_at,
-		reason, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, res.profile.VersionID, in.Quantity, state, in.OfferedTo, expires, reason, u.ID, at, at)
-	if err != nil {
-		return nil, fmt.Errorf("insert job: %w", err)
-	}
-	id, _ := result.LastInsertId()
-	if err := addJobEvent(ctx, tx, id, r.ID, u.ID, at, "", state, in.Quantity, reason); err != nil {
-		return nil, err
-	}
-	if in.OfferedTo != nil {
-		if err := s.notifyOffer(ctx, tx, id, *in.OfferedTo, in.Quantity, res.profile.Title); err != nil {
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Job, error) {
+		tx := sqlite.Q(ctx, s.db)
+		// Read again under the write lock: routing or a claim may have moved.
+		if r, err = s.findRequest(ctx, tx, in.RequestID); err != nil {
 			return nil, err
 		}
-	}
-	j, err := findJob(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	return j, tx.Commit()
+		if r.State != RequestOpen {
+			return nil, makerhub.Errorf(makerhub.ECONFLICT, "Request %d is %s: it needs no more jobs.", r.ID, r.State)
+		}
+		if free := r.Open - r.InJobs - r.InInventory; in.Quantity > free {
+			return nil, makerhub.Errorf(makerhub.ECONFLICT, "Request %d has %d unit(s) neither in a job nor already printed; a job of %d would print too many.", r.ID, free, in.Quantity)
+		}
+		now := s.now()
+		state, expires, reason := JobOpen, (*string)(nil), "made by a coordinator for the pool"
+		if in.OfferedTo != nil {
+			e := sqlite.FormatTime(now.Add(s.opts.OfferWindow))
+			state, expires, reason = JobOffered, &e, "offered by a coordinator"
+		}
+		if in.Note != "" {
+			reason += ": " + in.Note
+		}
+		at := sqlite.FormatTime(now)
+		result, err := tx.ExecContext(ctx, `INSERT INTO jobs (request_id, version_id, quantity, state, offered_to, offer_expires_at,
+		reason, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, res.profile.VersionID, in.Quantity, state, in.OfferedTo, expires, reason, u.ID, at, at)
+		if err != nil {
+			return nil, fmt.Errorf("insert job: %w", err)
+		}
+		id, _ := result.LastInsertId()
+		if err := addJobEvent(ctx, tx, id, r.ID, u.ID, at, "", state, in.Quantity, reason); err != nil {
+			return nil, err
+		}
+		if in.OfferedTo != nil {
+			if err := s.notifyOffer(ctx, tx, id, *in.OfferedTo, in.Quantity, res.profile.Title); err != nil {
+				return nil, err
+			}
+		}
+		j, err := s.findJob(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		return j, nil
+	})
 }
 
-func (s *Service) notifyOffer(ctx context.Context, tx *sql.Tx, jobID, makerID int64, units int, title string) error {
-	n, err := makerNotice(ctx, tx, makerID, Notice{
+func (s *Service) notifyOffer(ctx context.Context, tx sqlite.Queryer, jobID, makerID int64, units int, title string) error {
+	n, err := s.makerNotice(ctx, makerID, makerhub.Notice{
 		Kind:  "job.offered",
 		Title: fmt.Sprintf("Job %d offered to you: %d × %s", jobID, units, title),
 		Body:  fmt.Sprintf("Claim it within %s, or it goes to the open pool.", s.opts.OfferWindow),
@@ -353,7 +357,7 @@ func (s *Service) notifyOffer(ctx context.Context, tx *sql.Tx, jobID, makerID in
 	if err != nil {
 		return err
 	}
-	return s.notify(ctx, tx, n)
+	return s.notify(ctx, n)
 }
 
 // JobEvent is one transition of a job.
@@ -392,7 +396,7 @@ func (s *Service) FindRequestEvents(ctx context.Context, requestID int64) ([]*Re
 	if _, err := s.FindRequestByID(ctx, requestID); err != nil {
 		return nil, nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT actor_id, at, action, note FROM request_events WHERE request_id = ? ORDER BY id`, requestID)
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT actor_id, at, action, note FROM request_events WHERE request_id = ? ORDER BY id`, requestID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -413,7 +417,7 @@ func (s *Service) FindRequestEvents(ctx context.Context, requestID int64) ([]*Re
 }
 
 func (s *Service) jobEvents(ctx context.Context, cond string, arg any) ([]*JobEvent, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT job_id, request_id, actor_id, at, from_state, to_state, quantity, note
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT job_id, request_id, actor_id, at, from_state, to_state, quantity, note
 		FROM job_events WHERE `+cond+` ORDER BY id`, arg)
 	if err != nil {
 		return nil, err

@@ -79,7 +79,7 @@ func (s *Service) CreatePrinter(ctx context.Context, in PrinterInput) (*Printer,
 		return nil, err
 	}
 	now := sqlite.FormatTime(s.now())
-	res, err := s.db.ExecContext(ctx, `INSERT INTO printers (owner_id, organisation_id, name, model, bed_x_mm, bed_y_mm,
+	res, err := s.q(ctx).ExecContext(ctx, `INSERT INTO printers (owner_id, organisation_id, name, model, bed_x_mm, bed_y_mm,
 		bed_z_mm, nozzle_mm, materials, hours_per_day, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.OwnerID, p.OrganisationID, p.Name, p.Model, p.BedMM[0], p.BedMM[1], p.BedMM[2], p.NozzleMM,
 		strings.Join(p.Materials, ","), p.HoursPerDay, p.Active, now, now)
@@ -88,62 +88,56 @@ func (s *Service) CreatePrinter(ctx context.Context, in PrinterInput) (*Printer,
 	}
 	id, _ := res.LastInsertId()
 	s.printers.clear()
-	return findPrinter(ctx, s.db, id)
+	return findPrinter(ctx, s.q(ctx), id)
 }
 
 // UpdatePrinter edits a printer (its owner or a coordinator).
 func (s *Service) UpdatePrinter(ctx context.Context, id int64, in PrinterInput) (*Printer, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	p, err := s.ownPrinter(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := applyPrinter(p, in); err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE printers SET name = ?, model = ?, bed_x_mm = ?, bed_y_mm = ?, bed_z_mm = ?,
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Printer, error) {
+		tx := sqlite.Q(ctx, s.db)
+		p, err := s.ownPrinter(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := applyPrinter(p, in); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE printers SET name = ?, model = ?, bed_x_mm = ?, bed_y_mm = ?, bed_z_mm = ?,
 		nozzle_mm = ?, materials = ?, hours_per_day = ?, active = ?, updated_at = ? WHERE id = ?`,
-		p.Name, p.Model, p.BedMM[0], p.BedMM[1], p.BedMM[2], p.NozzleMM, strings.Join(p.Materials, ","),
-		p.HoursPerDay, p.Active, sqlite.FormatTime(s.now()), id); err != nil {
-		return nil, fmt.Errorf("update printer: %w", err)
-	}
-	if p, err = findPrinter(ctx, tx, id); err != nil {
-		return nil, err
-	}
-	err = tx.Commit()
-	s.printers.clear()
-	return p, err
+			p.Name, p.Model, p.BedMM[0], p.BedMM[1], p.BedMM[2], p.NozzleMM, strings.Join(p.Materials, ","),
+			p.HoursPerDay, p.Active, sqlite.FormatTime(s.now()), id); err != nil {
+			return nil, fmt.Errorf("update printer: %w", err)
+		}
+		if p, err = findPrinter(ctx, tx, id); err != nil {
+			return nil, err
+		}
+		sqlite.AfterCommit(ctx, s.db, s.printers.clear)
+		return p, nil
+	})
 }
 
 // DeletePrinter removes a printer from the hub (its owner or a
 // coordinator). A printer holding claimed jobs cannot go: release or finish
 // them first. Its history stays: the row is retired, not erased.
 func (s *Service) DeletePrinter(ctx context.Context, id int64) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := s.ownPrinter(ctx, tx, id); err != nil {
-		return err
-	}
-	var busy int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM jobs WHERE printer_id = ? AND state IN ('claimed', 'printing')`, id).Scan(&busy); err != nil {
-		return err
-	}
-	if busy > 0 {
-		return makerhub.Errorf(makerhub.ECONFLICT, "Printer %d holds %d claimed job(s): complete or release them before removing it.", id, busy)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE printers SET deleted_at = ?, active = 0 WHERE id = ?`, sqlite.FormatTime(s.now()), id); err != nil {
-		return err
-	}
-	err = tx.Commit()
-	s.printers.clear()
-	return err
+	return sqlite.InTx(ctx, s.db, func(ctx context.Context) error {
+		tx := sqlite.Q(ctx, s.db)
+		if _, err := s.ownPrinter(ctx, tx, id); err != nil {
+			return err
+		}
+		var busy int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM jobs WHERE printer_id = ? AND state IN ('claimed', 'printing')`, id).Scan(&busy); err != nil {
+			return err
+		}
+		if busy > 0 {
+			return makerhub.Errorf(makerhub.ECONFLICT, "Printer %d holds %d claimed job(s): complete or release them before removing it.", id, busy)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE printers SET deleted_at = ?, active = 0 WHERE id = ?`, sqlite.FormatTime(s.now()), id); err != nil {
+			return err
+		}
+		sqlite.AfterCommit(ctx, s.db, s.printers.clear)
+		return nil
+	})
 }
 
 // FindPrinterByID returns a printer: its owner, makers of its organisation
@@ -153,7 +147,7 @@ func (s *Service) FindPrinterByID(ctx context.Context, id int64) (*Printer, erro
 	if err != nil {
 		return nil, err
 	}
-	p, err := findPrinter(ctx, s.db, id)
+	p, err := findPrinter(ctx, s.q(ctx), id)
 	if err != nil {
 		return nil, err
 	}
@@ -188,10 +182,10 @@ func (s *Service) FindPrinters(ctx context.Context, f PrinterFilter) ([]*Printer
 		cond, args = cond+" AND owner_id = ?", append(args, f.OwnerID)
 	}
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM printers WHERE `+cond, args...).Scan(&total); err != nil {
+	if err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM printers WHERE `+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+printerColumns+` FROM printers WHERE `+cond+` ORDER BY id LIMIT ? OFFSET ?`,
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT `+printerColumns+` FROM printers WHERE `+cond+` ORDER BY id LIMIT ? OFFSET ?`,
 		append(args, limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err

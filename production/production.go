@@ -13,9 +13,13 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+	"sync"
 	"time"
 
+	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/accounts"
 	"github.com/makerhub/makerhub/designs"
+	"github.com/makerhub/makerhub/internal/sqlite"
 )
 
 // Priority is how urgent a request is.
@@ -77,34 +81,24 @@ type Options struct {
 	HorizonDays int
 	// Notifier, if set, is told of offers, expiring leases and routing
 	// outcomes inside the transaction that makes them.
-	Notifier Notifier
+	Notifier makerhub.Notifier
 }
 
-// Notifier records notifications inside the caller's transaction, so that
-// a notification exists exactly when the change it reports was committed.
-type Notifier interface {
-	Notify(ctx context.Context, tx *sql.Tx, n Notice) error
-}
-
-// Notice is a notification for a user or an organisation.
-type Notice struct {
-	UserID         int64 // 0: everyone in the organisation
-	OrganisationID int64 // 0: only the user
-	Kind           string
-	Title          string
-	Body           string
-	Link           string
-	Data           any
-}
-
-// Service is production over the hub's database, reading designs through
-// the design library.
+// Service is production over the hub's database, reading people and
+// organisations through accounts and designs through the design library.
 type Service struct {
-	db      *sql.DB
-	designs *designs.Service
-	now     func() time.Time
-	log     *slog.Logger
-	opts    Options
+	db       *sql.DB
+	accounts *accounts.Service
+	designs  *designs.Service
+	now      func() time.Time
+	log      *slog.Logger
+	opts     Options
+
+	// routeMu serialises this service's routing runs: two at once would
+	// plan the same demand twice (the write transaction also re-checks the
+	// demand). Several hub processes over one database would need the
+	// database to serialise them instead.
+	routeMu sync.Mutex
 
 	profiles profileCache
 	printers printerCache
@@ -113,7 +107,7 @@ type Service struct {
 }
 
 // New returns a Service.
-func New(db *sql.DB, d *designs.Service, opts Options) *Service {
+func New(db *sql.DB, a *accounts.Service, d *designs.Service, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -135,13 +129,16 @@ func New(db *sql.DB, d *designs.Service, opts Options) *Service {
 	if opts.HorizonDays <= 0 {
 		opts.HorizonDays = 28
 	}
-	return &Service{db: db, designs: d, now: opts.Now, log: opts.Logger, opts: opts}
+	return &Service{db: db, accounts: a, designs: d, now: opts.Now, log: opts.Logger, opts: opts}
 }
 
 // notify records n if a Notifier is configured.
-func (s *Service) notify(ctx context.Context, tx *sql.Tx, n Notice) error {
+func (s *Service) notify(ctx context.Context, n makerhub.Notice) error {
 	if s.opts.Notifier == nil {
 		return nil
 	}
-	return s.opts.Notifier.Notify(ctx, tx, n)
+	return s.opts.Notifier.Notify(ctx, n)
 }
+
+// q is where ctx's statements go: its unit of work, or the database.
+func (s *Service) q(ctx context.Context) sqlite.Queryer { return sqlite.Q(ctx, s.db) }

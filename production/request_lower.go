@@ -2,7 +2,6 @@ package production
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -24,7 +23,7 @@ func (s *Service) LowerRequest(ctx context.Context, id int64, in LowerInput) (*R
 	if len(in.Note) > 2000 {
 		return nil, makerhub.Errorf(makerhub.EINVALID, "note must be at most 2000 characters long.")
 	}
-	return s.changeRequest(ctx, id, func(tx *sql.Tx, u *makerhub.User, r *Request, at string) error {
+	return s.changeRequest(ctx, id, func(ctx context.Context, tx sqlite.Queryer, u *makerhub.User, r *Request, at string) error {
 		if r.State != RequestOpen {
 			return makerhub.Errorf(makerhub.ECONFLICT, "Request %d is %s: only open requests can be lowered.", id, r.State)
 		}
@@ -44,7 +43,7 @@ func (s *Service) CancelRequest(ctx context.Context, id int64, note string) (*Re
 	if len(note) > 2000 {
 		return nil, makerhub.Errorf(makerhub.EINVALID, "note must be at most 2000 characters long.")
 	}
-	return s.changeRequest(ctx, id, func(tx *sql.Tx, u *makerhub.User, r *Request, at string) error {
+	return s.changeRequest(ctx, id, func(ctx context.Context, tx sqlite.Queryer, u *makerhub.User, r *Request, at string) error {
 		if r.State != RequestOpen {
 			return makerhub.Errorf(makerhub.ECONFLICT, "Request %d is already %s.", id, r.State)
 		}
@@ -69,7 +68,7 @@ func committedUnits(ctx context.Context, q sqlite.Queryer, requestID int64) (int
 	return n, err
 }
 
-func (s *Service) lower(ctx context.Context, tx *sql.Tx, u *makerhub.User, r *Request, open int, at, note string) error {
+func (s *Service) lower(ctx context.Context, tx sqlite.Queryer, u *makerhub.User, r *Request, open int, at, note string) error {
 	committed, err := committedUnits(ctx, tx, r.ID)
 	if err != nil {
 		return err

@@ -152,29 +152,27 @@ func (s *Service) CreateRequest(ctx context.Context, in RequestInput) (*Request,
 		return nil, err
 	}
 
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	at := sqlite.FormatTime(now)
-	res, err := tx.ExecContext(ctx, `INSERT INTO requests (organisation_id, created_by, design_id, version_number, quantity,
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Request, error) {
+		tx := sqlite.Q(ctx, s.db)
+		at := sqlite.FormatTime(now)
+		res, err := tx.ExecContext(ctx, `INSERT INTO requests (organisation_id, created_by, design_id, version_number, quantity,
 		priority, needed_by, delivery_address, clinically_validated_only, refused_licences, notes, state, reconfirmed_at,
 		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)`,
-		u.OrganisationID(), u.ID, in.DesignID, in.Version, in.Quantity, in.Priority, sqlite.FormatTime(neededBy),
-		in.DeliveryAddress, in.ClinicallyValidatedOnly, strings.Join(refused, ","), in.Notes, at, at, at)
-	if err != nil {
-		return nil, fmt.Errorf("insert request: %w", err)
-	}
-	id, _ := res.LastInsertId()
-	if err := addRequestEvent(ctx, tx, id, u.ID, at, "created", fmt.Sprintf("%d units, %s, needed by %s", in.Quantity, in.Priority, neededBy.Format("2006-01-02"))); err != nil {
-		return nil, err
-	}
-	r, err := s.findRequest(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	return r, tx.Commit()
+			u.OrganisationID(), u.ID, in.DesignID, in.Version, in.Quantity, in.Priority, sqlite.FormatTime(neededBy),
+			in.DeliveryAddress, in.ClinicallyValidatedOnly, strings.Join(refused, ","), in.Notes, at, at, at)
+		if err != nil {
+			return nil, fmt.Errorf("insert request: %w", err)
+		}
+		id, _ := res.LastInsertId()
+		if err := addRequestEvent(ctx, tx, id, u.ID, at, "created", fmt.Sprintf("%d units, %s, needed by %s", in.Quantity, in.Priority, neededBy.Format("2006-01-02"))); err != nil {
+			return nil, err
+		}
+		r, err := s.findRequest(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
+	})
 }
 
 // parseNeededBy reads a date (the end of that day, UTC) or an RFC 3339 time
@@ -207,7 +205,7 @@ func (s *Service) FindRequestByID(ctx context.Context, id int64) (*Request, erro
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.findRequest(ctx, s.db, id)
+	r, err := s.findRequest(ctx, s.q(ctx), id)
 	if err != nil {
 		return nil, err
 	}
@@ -274,10 +272,10 @@ func (s *Service) FindRequests(ctx context.Context, f RequestFilter) ([]*Request
 	}
 	cond := strings.Join(where, " AND ")
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM requests r WHERE `+cond, args...).Scan(&total); err != nil {
+	if err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM requests r WHERE `+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+requestColumns+` FROM requests r WHERE `+cond+`
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT `+requestColumns+` FROM requests r WHERE `+cond+`
 		ORDER BY r.state = 'open' DESC, CASE r.priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, r.needed_by, r.id
 		LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)
 	if err != nil {
@@ -298,7 +296,7 @@ func (s *Service) FindRequests(ctx context.Context, f RequestFilter) ([]*Request
 // Reconfirm tells the hub the request's open units are still needed; a
 // stale request goes back into routing.
 func (s *Service) Reconfirm(ctx context.Context, id int64) (*Request, error) {
-	return s.changeRequest(ctx, id, func(tx *sql.Tx, u *makerhub.User, r *Request, at string) error {
+	return s.changeRequest(ctx, id, func(ctx context.Context, tx sqlite.Queryer, u *makerhub.User, r *Request, at string) error {
 		if r.State != RequestOpen {
 			return makerhub.Errorf(makerhub.ECONFLICT, "Request %d is %s: only open requests are reconfirmed.", id, r.State)
 		}
@@ -311,30 +309,28 @@ func (s *Service) Reconfirm(ctx context.Context, id int64) (*Request, error) {
 
 // changeRequest runs change in a transaction on a request the caller may
 // change: its hospital's staff or a coordinator.
-func (s *Service) changeRequest(ctx context.Context, id int64, change func(tx *sql.Tx, u *makerhub.User, r *Request, at string) error) (*Request, error) {
+func (s *Service) changeRequest(ctx context.Context, id int64, change func(ctx context.Context, tx sqlite.Queryer, u *makerhub.User, r *Request, at string) error) (*Request, error) {
 	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	r, err := s.findRequest(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := canSeeRequest(u, r); err != nil {
-		return nil, err
-	}
-	if err := change(tx, u, r, sqlite.FormatTime(s.now())); err != nil {
-		return nil, err
-	}
-	if r, err = s.findRequest(ctx, tx, id); err != nil {
-		return nil, err
-	}
-	return r, tx.Commit()
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Request, error) {
+		tx := sqlite.Q(ctx, s.db)
+		r, err := s.findRequest(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := canSeeRequest(u, r); err != nil {
+			return nil, err
+		}
+		if err := change(ctx, tx, u, r, sqlite.FormatTime(s.now())); err != nil {
+			return nil, err
+		}
+		if r, err = s.findRequest(ctx, tx, id); err != nil {
+			return nil, err
+		}
+		return r, nil
+	})
 }
 
 // RequestEvent is a change to a request.

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/makerhub/makerhub"
@@ -44,10 +43,6 @@ type RunStats struct {
 	StaleRequests int `json:"stale_requests"` // left out until reconfirmed
 }
 
-// routeMu serialises routing runs in this process: two at once would plan
-// the same demand twice (the write transaction also re-checks the demand).
-var routeMu sync.Mutex
-
 // RunRouting allocates all open demand to printer capacity (coordinators).
 func (s *Service) RunRouting(ctx context.Context) (*RoutingRun, error) {
 	u, err := makerhub.RequireRole(ctx, "coordinators run routing", makerhub.RoleCoordinator)
@@ -73,15 +68,19 @@ type demand struct {
 }
 
 func (s *Service) route(ctx context.Context, startedBy int64) (*RoutingRun, error) {
-	routeMu.Lock()
-	defer routeMu.Unlock()
+	s.routeMu.Lock()
+	defer s.routeMu.Unlock()
 	started := s.now()
 	run := &RoutingRun{StartedAt: started, Unallocated: []routing.Unallocated{}}
 	if startedBy != 0 {
 		run.StartedBy = &startedBy
 	}
 
-	ds, err := s.loadDemand(ctx)
+	orgs, err := s.accounts.Organisations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := s.loadDemand(ctx, orgs)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +109,7 @@ func (s *Service) route(ctx context.Context, startedBy int64) (*RoutingRun, erro
 			}
 		}
 	}
-	if prob.Printers, err = s.loadCapacity(ctx); err != nil {
+	if prob.Printers, err = s.loadCapacity(ctx, orgs); err != nil {
 		return nil, err
 	}
 	res, err := routing.Solve(prob)
@@ -133,11 +132,11 @@ func (s *Service) route(ctx context.Context, startedBy int64) (*RoutingRun, erro
 // open units less those already printed and on their way (in inventory)
 // and those in jobs it must leave alone (claimed or later, and jobs made by
 // hand). Unclaimed jobs of earlier runs are re-planned.
-func (s *Service) loadDemand(ctx context.Context) ([]*demand, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+requestColumns+`, o.lat, o.lon, o.verified_at IS NOT NULL,
+func (s *Service) loadDemand(ctx context.Context, orgs map[int64]*makerhub.Organisation) ([]*demand, error) {
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT `+requestColumns+`,
 		COALESCE((SELECT sum(j.quantity) FROM jobs j WHERE j.request_id = r.id AND (j.state IN ('claimed', 'printing', 'printed')
 			OR (j.state IN ('offered', 'open') AND j.run_id IS NULL))), 0)
-		FROM requests r JOIN organisations o ON o.id = r.organisation_id WHERE r.state = 'open' ORDER BY r.id`)
+		FROM requests r WHERE r.state = 'open' ORDER BY r.id`)
 	if err != nil {
 		return nil, err
 	}
@@ -146,9 +145,12 @@ func (s *Service) loadDemand(ctx context.Context) ([]*demand, error) {
 		d := &demand{}
 		var kept int
 		var err error
-		if d.r, err = s.scanRequest(scanAlso{rows, []any{&d.lat, &d.lon, &d.verified, &kept}}); err != nil {
+		if d.r, err = s.scanRequest(scanAlso{rows, []any{&kept}}); err != nil {
 			rows.Close()
 			return nil, err
+		}
+		if o := orgs[d.r.OrganisationID]; o != nil {
+			d.lat, d.lon, d.verified = o.Lat, o.Lon, o.Verified()
 		}
 		if d.units = d.r.Open - d.r.InInventory - kept; d.units > 0 {
 			ds = append(ds, d)
@@ -180,10 +182,8 @@ func (s *Service) loadDemand(ctx context.Context) ([]*demand, error) {
 
 // loadCapacity reads every active printer with its maker's location and the
 // print time its claimed jobs still need.
-func (s *Service) loadCapacity(ctx context.Context) ([]routing.Printer, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+printerColumns+`,
-		(SELECT o.lat FROM organisations o WHERE o.id = printers.organisation_id),
-		(SELECT o.lon FROM organisations o WHERE o.id = printers.organisation_id)
+func (s *Service) loadCapacity(ctx context.Context, orgs map[int64]*makerhub.Organisation) ([]routing.Printer, error) {
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT `+printerColumns+`
 		FROM printers WHERE active = 1 AND deleted_at IS NULL ORDER BY id`)
 	if err != nil {
 		return nil, err
@@ -192,10 +192,13 @@ func (s *Service) loadCapacity(ctx context.Context) ([]routing.Printer, error) {
 	for rows.Next() {
 		var lat, lon float64
 		var p *Printer
-		p, err = scanPrinter(scanAlso{rows, []any{&lat, &lon}})
+		p, err = scanPrinter(rows)
 		if err != nil {
 			rows.Close()
 			return nil, err
+		}
+		if o := orgs[p.OrganisationID]; o != nil {
+			lat, lon = o.Lat, o.Lon
 		}
 		out = append(out, routing.Printer{ID: p.ID, MakerID: p.OwnerID, Lat: lat, Lon: lon, BedX: p.BedMM[0], BedY: p.BedMM[1],
 			BedZ: p.BedMM[2], Materials: p.Materials, MinutesPerDay: int(p.HoursPerDay * 60)})
@@ -206,7 +209,7 @@ func (s *Service) loadCapacity(ctx context.Context) ([]routing.Printer, error) {
 	}
 	// Print time booked by claimed and printing jobs: what they still have
 	// to print, at their version's estimate.
-	booked, err := s.db.QueryContext(ctx, `SELECT printer_id, version_id, sum(quantity - printed) FROM jobs
+	booked, err := s.q(ctx).QueryContext(ctx, `SELECT printer_id, version_id, sum(quantity - printed) FROM jobs
 		WHERE state IN ('claimed', 'printing') AND printer_id IS NOT NULL GROUP BY printer_id, version_id`)
 	if err != nil {
 		return nil, err
@@ -254,121 +257,119 @@ func (s scanAlso) Scan(dest ...any) error { return s.rows.Scan(append(dest, s.ex
 // maps each request of the run to its hospital. The transaction holds the
 // write lock, so it reads in whole sets, never a query per job.
 func (s *Service) recordRun(ctx context.Context, run *RoutingRun, planned []routing.Job, hospitals map[int64]int64) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	now := s.now()
-	at := sqlite.FormatTime(now)
-	run.FinishedAt = now
-	stats, err := json.Marshal(run.Stats)
-	if err != nil {
-		return err
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO routing_runs (started_by, started_at, finished_at, stats) VALUES (?, ?, ?, ?)`,
-		run.StartedBy, sqlite.FormatTime(run.StartedAt), at, string(stats))
-	if err != nil {
-		return err
-	}
-	run.ID, _ = res.LastInsertId()
-
-	old, err := s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.run_id IS NOT NULL AND j.state IN ('offered', 'open') ORDER BY j.id`)
-	if err != nil {
-		return err
-	}
-	for _, j := range old {
-		if err := cancelJob(ctx, tx, j, 0, at, fmt.Sprintf("re-planned by routing run %d", run.ID)); err != nil {
-			return err
-		}
-	}
-	run.Stats.JobsReplaced = len(old)
-
-	// What each open request may still take, read under the write lock
-	// (a request cancelled or fulfilled meanwhile has no room).
-	room, err := openRoom(ctx, tx)
-	if err != nil {
-		return err
-	}
-	// Trim the farthest jobs first where demand shrank during the solve.
-	order := slices.Clone(planned)
-	slices.SortStableFunc(order, func(a, b routing.Job) int {
-		if a.RequestID != b.RequestID {
-			return int(a.RequestID - b.RequestID)
-		}
-		switch {
-		case a.DistanceKM < b.DistanceKM:
-			return -1
-		case a.DistanceKM > b.DistanceKM:
-			return 1
-		}
-		return int(a.PrinterID - b.PrinterID)
-	})
-	offerExpires := sqlite.FormatTime(now.Add(s.opts.OfferWindow))
-	perHospital := map[int64]int{}
-	offers := map[int64]*makerOffers{}
-	for _, pj := range order {
-		units := min(pj.Units, room[pj.RequestID])
-		if units < pj.Units {
-			run.Stats.JobsTrimmed += pj.Units - units
-		}
-		if units <= 0 {
-			continue
-		}
-		room[pj.RequestID] -= units
-		res, err := tx.ExecContext(ctx, `INSERT INTO jobs (request_id, version_id, quantity, state, offered_to, offer_expires_at,
-			printer_id, run_id, reason, distance_km, created_at, updated_at) VALUES (?, ?, ?, 'offered', ?, ?, ?, ?, ?, ?, ?, ?)`,
-			pj.RequestID, pj.VersionID, units, pj.MakerID, offerExpires, pj.PrinterID, run.ID, pj.Reason, pj.DistanceKM, at, at)
+	return sqlite.InTx(ctx, s.db, func(ctx context.Context) error {
+		tx := sqlite.Q(ctx, s.db)
+		now := s.now()
+		at := sqlite.FormatTime(now)
+		run.FinishedAt = now
+		stats, err := json.Marshal(run.Stats)
 		if err != nil {
-			return fmt.Errorf("insert job: %w", err)
-		}
-		id, _ := res.LastInsertId()
-		if err := addJobEvent(ctx, tx, id, pj.RequestID, 0, at, "", JobOffered, units, fmt.Sprintf("routing run %d: %s", run.ID, pj.Reason)); err != nil {
 			return err
 		}
-		o := offers[pj.MakerID]
-		if o == nil {
-			o = &makerOffers{}
-			offers[pj.MakerID] = o
-		}
-		o.jobs = append(o.jobs, id)
-		o.units += units
-		perHospital[hospitals[pj.RequestID]] += units
-	}
-	for _, u := range run.Unallocated {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO routing_unallocated (run_id, request_id, units, cause, detail) VALUES (?, ?, ?, ?, ?)`,
-			run.ID, u.RequestID, u.Units, u.Cause, u.Detail); err != nil {
+		res, err := tx.ExecContext(ctx, `INSERT INTO routing_runs (started_by, started_at, finished_at, stats) VALUES (?, ?, ?, ?)`,
+			run.StartedBy, sqlite.FormatTime(run.StartedAt), at, string(stats))
+		if err != nil {
 			return err
 		}
-	}
-	if err := s.notifyMakers(ctx, tx, run.ID, offers); err != nil {
-		return err
-	}
-	if err := s.notifyHospitals(ctx, tx, run, perHospital, hospitals); err != nil {
-		return err
-	}
-	if run.Jobs, err = s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.run_id = ? ORDER BY j.id`, run.ID); err != nil {
-		return err
-	}
-	if stats, err = json.Marshal(run.Stats); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE routing_runs SET stats = ? WHERE id = ?`, string(stats), run.ID); err != nil {
-		return err
-	}
-	return tx.Commit()
+		run.ID, _ = res.LastInsertId()
+
+		old, err := s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.run_id IS NOT NULL AND j.state IN ('offered', 'open') ORDER BY j.id`)
+		if err != nil {
+			return err
+		}
+		for _, j := range old {
+			if err := cancelJob(ctx, tx, j, 0, at, fmt.Sprintf("re-planned by routing run %d", run.ID)); err != nil {
+				return err
+			}
+		}
+		run.Stats.JobsReplaced = len(old)
+
+		// What each open request may still take, read under the write lock
+		// (a request cancelled or fulfilled meanwhile has no room).
+		room, err := openRoom(ctx, tx)
+		if err != nil {
+			return err
+		}
+		// Trim the farthest jobs first where demand shrank during the solve.
+		order := slices.Clone(planned)
+		slices.SortStableFunc(order, func(a, b routing.Job) int {
+			if a.RequestID != b.RequestID {
+				return int(a.RequestID - b.RequestID)
+			}
+			switch {
+			case a.DistanceKM < b.DistanceKM:
+				return -1
+			case a.DistanceKM > b.DistanceKM:
+				return 1
+			}
+			return int(a.PrinterID - b.PrinterID)
+		})
+		offerExpires := sqlite.FormatTime(now.Add(s.opts.OfferWindow))
+		perHospital := map[int64]int{}
+		offers := map[int64]*makerOffers{}
+		for _, pj := range order {
+			units := min(pj.Units, room[pj.RequestID])
+			if units < pj.Units {
+				run.Stats.JobsTrimmed += pj.Units - units
+			}
+			if units <= 0 {
+				continue
+			}
+			room[pj.RequestID] -= units
+			res, err := tx.ExecContext(ctx, `INSERT INTO jobs (request_id, version_id, quantity, state, offered_to, offer_expires_at,
+			printer_id, run_id, reason, distance_km, created_at, updated_at) VALUES (?, ?, ?, 'offered', ?, ?, ?, ?, ?, ?, ?, ?)`,
+				pj.RequestID, pj.VersionID, units, pj.MakerID, offerExpires, pj.PrinterID, run.ID, pj.Reason, pj.DistanceKM, at, at)
+			if err != nil {
+				return fmt.Errorf("insert job: %w", err)
+			}
+			id, _ := res.LastInsertId()
+			if err := addJobEvent(ctx, tx, id, pj.RequestID, 0, at, "", JobOffered, units, fmt.Sprintf("routing run %d: %s", run.ID, pj.Reason)); err != nil {
+				return err
+			}
+			o := offers[pj.MakerID]
+			if o == nil {
+				o = &makerOffers{}
+				offers[pj.MakerID] = o
+			}
+			o.jobs = append(o.jobs, id)
+			o.units += units
+			perHospital[hospitals[pj.RequestID]] += units
+		}
+		for _, u := range run.Unallocated {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO routing_unallocated (run_id, request_id, units, cause, detail) VALUES (?, ?, ?, ?, ?)`,
+				run.ID, u.RequestID, u.Units, u.Cause, u.Detail); err != nil {
+				return err
+			}
+		}
+		if err := s.notifyMakers(ctx, tx, run.ID, offers); err != nil {
+			return err
+		}
+		if err := s.notifyHospitals(ctx, tx, run, perHospital, hospitals); err != nil {
+			return err
+		}
+		if run.Jobs, err = s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.run_id = ? ORDER BY j.id`, run.ID); err != nil {
+			return err
+		}
+		if stats, err = json.Marshal(run.Stats); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE routing_runs SET stats = ? WHERE id = ?`, string(stats), run.ID); err != nil {
+			return err
+		}
+		return nil
+	})
 }
 
 // notifyHospitals tells each hospital what the run allocated to it and
 // what it could not, one notice each, in hospital order.
-func (s *Service) notifyHospitals(ctx context.Context, tx *sql.Tx, run *RoutingRun, allocated map[int64]int, hospitals map[int64]int64) error {
+func (s *Service) notifyHospitals(ctx context.Context, tx sqlite.Queryer, run *RoutingRun, allocated map[int64]int, hospitals map[int64]int64) error {
 	unalloc := map[int64]int{}
 	for _, u := range run.Unallocated {
 		unalloc[hospitals[u.RequestID]] += u.Units
 	}
 	for _, h := range slices.Sorted(maps.Keys(allocated)) {
 		n := allocated[h]
-		if err := s.notify(ctx, tx, Notice{OrganisationID: h, Kind: "request.allocated",
+		if err := s.notify(ctx, makerhub.Notice{OrganisationID: h, Kind: "request.allocated",
 			Title: fmt.Sprintf("%d unit(s) of your requests are now offered to makers", n), Link: "/api/v1/requests",
 			Data: map[string]any{"routing_run_id": run.ID, "units": n}}); err != nil {
 			return err
@@ -376,7 +377,7 @@ func (s *Service) notifyHospitals(ctx context.Context, tx *sql.Tx, run *RoutingR
 	}
 	for _, h := range slices.Sorted(maps.Keys(unalloc)) {
 		n := unalloc[h]
-		if err := s.notify(ctx, tx, Notice{OrganisationID: h, Kind: "request.unallocatable",
+		if err := s.notify(ctx, makerhub.Notice{OrganisationID: h, Kind: "request.unallocatable",
 			Title: fmt.Sprintf("%d unit(s) of your requests could not be allocated", n),
 			Body:  "See the routing run for the cause of each (no printer that fits, wrong material, no capacity before your date, a version you do not accept, a request to reconfirm).",
 			Link:  "/api/v1/requests", Data: map[string]any{"routing_run_id": run.ID, "units": n}}); err != nil {
@@ -395,31 +396,17 @@ type makerOffers struct {
 // notifyMakers sends each maker one notice for all the run offers them,
 // addressed to their maker group too, so that a group's chat gets one
 // message a run rather than one a job.
-func (s *Service) notifyMakers(ctx context.Context, tx *sql.Tx, runID int64, offers map[int64]*makerOffers) error {
+func (s *Service) notifyMakers(ctx context.Context, tx sqlite.Queryer, runID int64, offers map[int64]*makerOffers) error {
 	if len(offers) == 0 {
 		return nil
 	}
-	groups := map[int64]int64{}
-	rows, err := tx.QueryContext(ctx, `SELECT id, organisation_id FROM users WHERE role = 'maker'`)
+	groups, err := s.accounts.MakerGroups(ctx)
 	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var id int64
-		var org sql.NullInt64
-		if err := rows.Scan(&id, &org); err != nil {
-			rows.Close()
-			return err
-		}
-		groups[id] = org.Int64
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, maker := range slices.Sorted(maps.Keys(offers)) {
 		o := offers[maker]
-		if err := s.notify(ctx, tx, Notice{UserID: maker, OrganisationID: groups[maker], Kind: "job.offered",
+		if err := s.notify(ctx, makerhub.Notice{UserID: maker, OrganisationID: groups[maker], Kind: "job.offered",
 			Title: fmt.Sprintf("%d job(s) offered to you: %d unit(s)", len(o.jobs), o.units),
 			Body:  fmt.Sprintf("Claim them within %s, or they go to the open pool.", s.opts.OfferWindow),
 			Link:  "/api/v1/jobs?scope=mine",
@@ -462,10 +449,10 @@ func (s *Service) FindRoutingRuns(ctx context.Context, offset, limit int) ([]*Ro
 		return nil, 0, err
 	}
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM routing_runs`).Scan(&total); err != nil {
+	if err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM routing_runs`).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, started_by, started_at, finished_at, stats FROM routing_runs
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT id, started_by, started_at, finished_at, stats FROM routing_runs
 		ORDER BY id DESC LIMIT ? OFFSET ?`, limit, offset)
 	if err != nil {
 		return nil, 0, err
@@ -497,13 +484,13 @@ func (s *Service) FindRoutingRunByID(ctx context.Context, id int64) (*RoutingRun
 	if _, err := makerhub.RequireRole(ctx, "coordinators see routing runs", makerhub.RoleCoordinator); err != nil {
 		return nil, err
 	}
-	run, err := scanRun(s.db.QueryRowContext(ctx, `SELECT id, started_by, started_at, finished_at, stats FROM routing_runs WHERE id = ?`, id))
+	run, err := scanRun(s.q(ctx).QueryRowContext(ctx, `SELECT id, started_by, started_at, finished_at, stats FROM routing_runs WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Routing run %d does not exist.", id)
 	} else if err != nil {
 		return nil, err
 	}
-	if run.Jobs, err = s.queryJobs(ctx, s.db, `SELECT `+jobColumns+jobFrom+`WHERE j.run_id = ? ORDER BY j.id`, id); err != nil {
+	if run.Jobs, err = s.queryJobs(ctx, s.q(ctx), `SELECT `+jobColumns+jobFrom+`WHERE j.run_id = ? ORDER BY j.id`, id); err != nil {
 		return nil, err
 	}
 	run.Unallocated, err = s.unallocated(ctx, id, -1)
@@ -518,7 +505,7 @@ func (s *Service) FindUnallocated(ctx context.Context, runID int64, limit int) (
 		return nil, 0, err
 	}
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM routing_unallocated WHERE run_id = ?`, runID).Scan(&total); err != nil {
+	if err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM routing_unallocated WHERE run_id = ?`, runID).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	lines, err := s.unallocated(ctx, runID, limit)
@@ -528,7 +515,7 @@ func (s *Service) FindUnallocated(ctx context.Context, runID int64, limit int) (
 // unallocated reads a run's unallocated lines in their order, at most
 // limit (-1: all).
 func (s *Service) unallocated(ctx context.Context, runID int64, limit int) ([]routing.Unallocated, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT request_id, units, cause, detail FROM routing_unallocated WHERE run_id = ?
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT request_id, units, cause, detail FROM routing_unallocated WHERE run_id = ?
 		ORDER BY rowid LIMIT ?`, runID, limit)
 	if err != nil {
 		return nil, err

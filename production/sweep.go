@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/internal/sqlite"
 )
 
@@ -36,70 +37,68 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 func (s *Service) sweepOnce(ctx context.Context, rep *SweepReport) (int, error) {
 	now := s.now()
 	at := sqlite.FormatTime(now)
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-	moved := 0
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (int, error) {
+		tx := sqlite.Q(ctx, s.db)
+		moved := 0
 
-	offers, err := s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.state = 'offered' AND j.offer_expires_at <= ? ORDER BY j.id LIMIT ?`, at, sweepBatch)
-	if err != nil {
-		return 0, err
-	}
-	for _, j := range offers {
-		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'open', updated_at = ? WHERE id = ? AND state = 'offered'`, at, j.ID); err != nil {
-			return 0, err
-		}
-		if err := addJobEvent(ctx, tx, j.ID, j.RequestID, 0, at, JobOffered, JobOpen, j.Quantity, "the offer expired: the job is in the open pool"); err != nil {
-			return 0, err
-		}
-	}
-	rep.OffersExpired += len(offers)
-	moved += len(offers)
-
-	lapsed, err := s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.state IN ('claimed', 'printing') AND j.lease_expires_at <= ? ORDER BY j.id LIMIT ?`, at, sweepBatch)
-	if err != nil {
-		return 0, err
-	}
-	for _, j := range lapsed {
-		if err := toPool(ctx, tx, j.ID, at); err != nil {
-			return 0, err
-		}
-		note := fmt.Sprintf("the lease of maker %d lapsed without progress (%d of %d reported printed): back to the open pool", *j.ClaimedBy, j.Printed, j.Quantity)
-		if err := addJobEvent(ctx, tx, j.ID, j.RequestID, 0, at, j.State, JobOpen, j.Quantity, note); err != nil {
-			return 0, err
-		}
-	}
-	rep.LeasesExpired += len(lapsed)
-	moved += len(lapsed)
-
-	soon, err := s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.state IN ('claimed', 'printing') AND j.lease_warned = 0
-		AND j.lease_expires_at <= ? ORDER BY j.id LIMIT ?`, sqlite.FormatTime(now.Add(s.opts.LeaseWarning)), sweepBatch)
-	if err != nil {
-		return 0, err
-	}
-	for _, j := range soon {
-		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET lease_warned = 1 WHERE id = ?`, j.ID); err != nil {
-			return 0, err
-		}
-		n, err := makerNotice(ctx, tx, *j.ClaimedBy, Notice{
-			Kind:  "lease.expiring",
-			Title: fmt.Sprintf("Your lease on job %d ends %s", j.ID, j.LeaseExpiresAt.UTC().Format(time.RFC3339)),
-			Body:  "Report progress to keep the job, or release it so another maker can print it.",
-			Link:  fmt.Sprintf("/api/v1/jobs/%d", j.ID),
-			Data:  map[string]any{"job_id": j.ID, "lease_expires_at": j.LeaseExpiresAt},
-		})
-		if err == nil {
-			err = s.notify(ctx, tx, n)
-		}
+		offers, err := s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.state = 'offered' AND j.offer_expires_at <= ? ORDER BY j.id LIMIT ?`, at, sweepBatch)
 		if err != nil {
 			return 0, err
 		}
-	}
-	rep.LeasesWarned += len(soon)
-	moved += len(soon)
-	return moved, tx.Commit()
+		for _, j := range offers {
+			if _, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'open', updated_at = ? WHERE id = ? AND state = 'offered'`, at, j.ID); err != nil {
+				return 0, err
+			}
+			if err := addJobEvent(ctx, tx, j.ID, j.RequestID, 0, at, JobOffered, JobOpen, j.Quantity, "the offer expired: the job is in the open pool"); err != nil {
+				return 0, err
+			}
+		}
+		rep.OffersExpired += len(offers)
+		moved += len(offers)
+
+		lapsed, err := s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.state IN ('claimed', 'printing') AND j.lease_expires_at <= ? ORDER BY j.id LIMIT ?`, at, sweepBatch)
+		if err != nil {
+			return 0, err
+		}
+		for _, j := range lapsed {
+			if err := toPool(ctx, tx, j.ID, at); err != nil {
+				return 0, err
+			}
+			note := fmt.Sprintf("the lease of maker %d lapsed without progress (%d of %d reported printed): back to the open pool", *j.ClaimedBy, j.Printed, j.Quantity)
+			if err := addJobEvent(ctx, tx, j.ID, j.RequestID, 0, at, j.State, JobOpen, j.Quantity, note); err != nil {
+				return 0, err
+			}
+		}
+		rep.LeasesExpired += len(lapsed)
+		moved += len(lapsed)
+
+		soon, err := s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.state IN ('claimed', 'printing') AND j.lease_warned = 0
+		AND j.lease_expires_at <= ? ORDER BY j.id LIMIT ?`, sqlite.FormatTime(now.Add(s.opts.LeaseWarning)), sweepBatch)
+		if err != nil {
+			return 0, err
+		}
+		for _, j := range soon {
+			if _, err := tx.ExecContext(ctx, `UPDATE jobs SET lease_warned = 1 WHERE id = ?`, j.ID); err != nil {
+				return 0, err
+			}
+			n, err := s.makerNotice(ctx, *j.ClaimedBy, makerhub.Notice{
+				Kind:  "lease.expiring",
+				Title: fmt.Sprintf("Your lease on job %d ends %s", j.ID, j.LeaseExpiresAt.UTC().Format(time.RFC3339)),
+				Body:  "Report progress to keep the job, or release it so another maker can print it.",
+				Link:  fmt.Sprintf("/api/v1/jobs/%d", j.ID),
+				Data:  map[string]any{"job_id": j.ID, "lease_expires_at": j.LeaseExpiresAt},
+			})
+			if err == nil {
+				err = s.notify(ctx, n)
+			}
+			if err != nil {
+				return 0, err
+			}
+		}
+		rep.LeasesWarned += len(soon)
+		moved += len(soon)
+		return moved, nil
+	})
 }
 
 // RunSweeper calls Sweep every interval until ctx is done.

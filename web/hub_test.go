@@ -77,10 +77,10 @@ func newTestHubOn(t testing.TB, opts accounts.Options, blobs makerhub.BlobStore,
 	if dopts.TempDir == "" {
 		dopts.TempDir = t.TempDir()
 	}
-	ds := designs.New(db, blobs, dopts)
-	nt := notify.New(db, notify.Options{AllowPrivateNetworks: true})
-	prod := production.New(db, ds, production.Options{Notifier: production.NotifyWith(nt)})
-	inv := inventory.New(db, ds, prod, inventory.Options{Notifier: production.NotifyWith(nt)})
+	ds := designs.New(db, acc, blobs, dopts)
+	nt := notify.New(db, acc, notify.Options{AllowPrivateNetworks: true})
+	prod := production.New(db, acc, ds, production.Options{Notifier: nt})
+	inv := inventory.New(db, acc, ds, prod, inventory.Options{Notifier: nt})
 	logs := &testenv.LockedBuffer{}
 	srv, err := web.NewServer(web.Config{
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

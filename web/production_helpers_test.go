@@ -90,11 +90,6 @@ func (h *testHub) newWebhook(c *caller, org int64) int64 {
 func (h *testHub) notice(u *makerhub.User, org int64) int64 {
 	h.t.Helper()
 	ctx := context.Background()
-	tx, err := h.db.BeginTx(ctx, nil)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer tx.Rollback()
 	n := notify.Notification{Kind: notify.KindRequestAllocated, Title: "10 units offered", Link: "/api/v1/requests"}
 	if u != nil {
 		n.UserID = &u.ID
@@ -102,10 +97,7 @@ func (h *testHub) notice(u *makerhub.User, org int64) int64 {
 	if org != 0 {
 		n.OrganisationID = &org
 	}
-	if err := h.notify.Enqueue(ctx, tx, n); err != nil {
-		h.t.Fatal(err)
-	}
-	if err := tx.Commit(); err != nil {
+	if err := h.notify.Enqueue(ctx, n); err != nil {
 		h.t.Fatal(err)
 	}
 	var id int64

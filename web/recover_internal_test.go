@@ -37,10 +37,10 @@ func TestPanicBecomesLogged500(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	ds := designs.New(db, blobs, designs.Options{})
-	prod := production.New(db, ds, production.Options{})
+	ds := designs.New(db, acc, blobs, designs.Options{})
+	prod := production.New(db, acc, ds, production.Options{})
 	s, err := NewServer(Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), DB: db, Blobs: blobs, Accounts: acc,
-		Designs: ds, Production: prod, Inventory: inventory.New(db, ds, prod, inventory.Options{}), Notify: notify.New(db, notify.Options{})})
+		Designs: ds, Production: prod, Inventory: inventory.New(db, acc, ds, prod, inventory.Options{}), Notify: notify.New(db, acc, notify.Options{})})
 	if err != nil {
 		t.Fatal(err)
 	}

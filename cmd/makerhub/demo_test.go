@@ -43,10 +43,10 @@ func newDemoServices(t *testing.T, maxUpload int64) (demoServices, *local.Store)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds := designs.New(db, blobs, designs.Options{TempDir: t.TempDir(), MaxUpload: maxUpload})
+	ds := designs.New(db, acc, blobs, designs.Options{TempDir: t.TempDir(), MaxUpload: maxUpload})
 	t.Cleanup(ds.Close)
-	prod := production.New(db, ds, production.Options{})
-	return demoServices{Accounts: acc, Designs: ds, Production: prod, Inventory: inventory.New(db, ds, prod, inventory.Options{}),
+	prod := production.New(db, acc, ds, production.Options{})
+	return demoServices{Accounts: acc, Designs: ds, Production: prod, Inventory: inventory.New(db, acc, ds, prod, inventory.Options{}),
 		Blobs: blobs}, blobs
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/makerhub/makerhub"
 
+	"github.com/makerhub/makerhub/accounts"
 	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/internal/blob/s3"
 	"github.com/makerhub/makerhub/inventory"
@@ -57,12 +58,16 @@ func runFsck(ctx context.Context, args []string, getenv func(string) string, std
 // invariants — and lists what they find on stdout; fsck and restore share
 // it.
 func runChecks(ctx context.Context, db *sql.DB, blobs makerhub.BlobStore, repair bool, stdout io.Writer) (*designs.FsckReport, []string, error) {
-	ds := designs.New(db, blobs, designs.Options{})
+	acc, err := accounts.New(db, accounts.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	ds := designs.New(db, acc, blobs, designs.Options{})
 	rep, err := ds.Fsck(ctx, repair)
 	if err != nil {
 		return nil, nil, err
 	}
-	problems, err := inventory.New(db, ds, production.New(db, ds, production.Options{}), inventory.Options{}).Check(ctx)
+	problems, err := inventory.New(db, acc, ds, production.New(db, acc, ds, production.Options{}), inventory.Options{}).Check(ctx)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -177,12 +177,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return fmt.Errorf("upload folder %s: %w", tmp, err)
 	}
-	ds := designs.New(db, blobs, designs.Options{MaxUpload: f.maxUploadMB << 20, TempDir: tmp, Logger: log})
+	ds := designs.New(db, acc, blobs, designs.Options{MaxUpload: f.maxUploadMB << 20, TempDir: tmp, Logger: log})
 	defer ds.Close() // after the server has stopped: removes the kept upload spool files
-	nt := notify.New(db, notify.Options{Logger: log, AllowPrivateNetworks: f.webhooksPrivate})
-	prod := production.New(db, ds, production.Options{Logger: log, Lease: f.lease, OfferWindow: f.offerWindow,
-		StaleAfter: f.staleAfter, HorizonDays: f.horizonDays, Notifier: production.NotifyWith(nt)})
-	inv := inventory.New(db, ds, prod, inventory.Options{Logger: log, Notifier: production.NotifyWith(nt)})
+	nt := notify.New(db, acc, notify.Options{Logger: log, AllowPrivateNetworks: f.webhooksPrivate})
+	prod := production.New(db, acc, ds, production.Options{Logger: log, Lease: f.lease, OfferWindow: f.offerWindow,
+		StaleAfter: f.staleAfter, HorizonDays: f.horizonDays, Notifier: nt})
+	inv := inventory.New(db, acc, ds, prod, inventory.Options{Logger: log, Notifier: nt})
 	srv, err := web.NewServer(web.Config{
 		Logger: log, DB: db, Blobs: blobs, Accounts: acc, Designs: ds, Production: prod, Inventory: inv, Notify: nt,
 		CookieSecure: f.cookieSecure, TrustedProxies: f.trustedProxies,

@@ -84,7 +84,7 @@ func TestFsckCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	uctx := makerhub.NewContextWithUser(ctx, u)
-	ds := designs.New(db, blobs, designs.Options{TempDir: t.TempDir()})
+	ds := designs.New(db, acc, blobs, designs.Options{TempDir: t.TempDir()})
 	title, cat, lic := "Handle", designs.VentilatorPart, "CERN-OHL-P-2.0"
 	d, err := ds.CreateDesign(uctx, designs.DesignInput{Title: &title, Category: &cat, Licence: &lic})
 	if err != nil {

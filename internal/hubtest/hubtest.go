@@ -48,7 +48,7 @@ type Hub struct {
 }
 
 // New builds a hub; notifier (may be nil) is production's Notifier.
-func New(t testing.TB, notifier func(db *sql.DB) production.Notifier) *Hub {
+func New(t testing.TB, notifier func(db *sql.DB, acc *accounts.Service) makerhub.Notifier) *Hub {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "makerhub.db"))
 	if err != nil {
@@ -65,13 +65,13 @@ func New(t testing.TB, notifier func(db *sql.DB) production.Notifier) *Hub {
 	}
 	c := testenv.NewClock(Start)
 	h := &Hub{T: t, DB: db, Accounts: acc, Clock: c}
-	h.Designs = designs.New(db, blobs, designs.Options{TempDir: t.TempDir(), Now: c.Now})
+	h.Designs = designs.New(db, acc, blobs, designs.Options{TempDir: t.TempDir(), Now: c.Now})
 	t.Cleanup(h.Designs.Close)
-	var n production.Notifier
+	var n makerhub.Notifier
 	if notifier != nil {
-		n = notifier(db)
+		n = notifier(db, acc)
 	}
-	h.Production = production.New(db, h.Designs, production.Options{Now: c.Now, Notifier: n})
+	h.Production = production.New(db, acc, h.Designs, production.Options{Now: c.Now, Notifier: n})
 	h.Coord = h.User(makerhub.RoleCoordinator, 0, 0)
 	h.Maker = h.User(makerhub.RoleMaker, 45.19, 5.72)
 	h.Other = h.User(makerhub.RoleMaker, 45.76, 4.84)

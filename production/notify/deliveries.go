@@ -70,7 +70,7 @@ func (s *Service) FindDeliveries(ctx context.Context, webhookID int64, f Deliver
 	if _, err := makerhub.RequireUser(ctx); err != nil {
 		return nil, 0, err
 	}
-	if _, err := s.authorizedWebhook(ctx, s.db, webhookID); err != nil {
+	if _, err := s.authorizedWebhook(ctx, s.q(ctx), webhookID); err != nil {
 		return nil, 0, err
 	}
 	switch f.Status {
@@ -88,10 +88,10 @@ func (s *Service) FindDeliveries(ctx context.Context, webhookID int64, f Deliver
 		cond, args = cond+` AND d.status = ?`, append(args, f.Status)
 	}
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM webhook_deliveries d `+cond, args...).Scan(&total); err != nil {
+	if err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM webhook_deliveries d `+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryColumns+deliveryFrom+cond+` ORDER BY d.id DESC LIMIT ? OFFSET ?`,
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT `+deliveryColumns+deliveryFrom+cond+` ORDER BY d.id DESC LIMIT ? OFFSET ?`,
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -115,29 +115,27 @@ func (s *Service) RetryDelivery(ctx context.Context, id int64) (*Delivery, error
 	if _, err := makerhub.RequireUser(ctx); err != nil {
 		return nil, err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	d, err := findDelivery(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.authorizedWebhook(ctx, tx, d.WebhookID); err != nil {
-		return nil, err
-	}
-	if d.Status != StatusFailed {
-		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Delivery %d is %s; only failed deliveries can be retried.", id, d.Status)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Delivery, error) {
+		tx := sqlite.Q(ctx, s.db)
+		d, err := findDelivery(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := s.authorizedWebhook(ctx, tx, d.WebhookID); err != nil {
+			return nil, err
+		}
+		if d.Status != StatusFailed {
+			return nil, makerhub.Errorf(makerhub.ECONFLICT, "Delivery %d is %s; only failed deliveries can be retried.", id, d.Status)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?
 		WHERE id = ?`, sqlite.FormatTime(s.now()), id); err != nil {
-		return nil, err
-	}
-	if d, err = findDelivery(ctx, tx, id); err != nil {
-		return nil, err
-	}
-	return d, tx.Commit()
+			return nil, err
+		}
+		if d, err = findDelivery(ctx, tx, id); err != nil {
+			return nil, err
+		}
+		return d, nil
+	})
 }
 
 func findDelivery(ctx context.Context, q sqlite.Queryer, id int64) (*Delivery, error) {
@@ -156,7 +154,7 @@ func (s *Service) Prune(ctx context.Context, olderThan time.Duration) (int, erro
 	cutoff := sqlite.FormatTime(s.now().Add(-olderThan))
 	total := 0
 	for {
-		res, err := s.db.ExecContext(ctx, `DELETE FROM webhook_deliveries WHERE id IN (
+		res, err := s.q(ctx).ExecContext(ctx, `DELETE FROM webhook_deliveries WHERE id IN (
 			SELECT id FROM webhook_deliveries WHERE status != 'pending' AND created_at < ? LIMIT 1000)`, cutoff)
 		if err != nil {
 			return total, err

@@ -141,60 +141,58 @@ func (s *Service) claim(ctx context.Context) ([]claimed, error) {
 	token := hex.EncodeToString(raw)
 	now := s.now()
 	nowText, until := sqlite.FormatTime(now), now.Add(s.lease())
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	// A dispatcher that stopped during the last allowed attempt left it
-	// leased and pending: it has had its attempts.
-	if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL,
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) ([]claimed, error) {
+		tx := sqlite.Q(ctx, s.db)
+		// A dispatcher that stopped during the last allowed attempt left it
+		// leased and pending: it has had its attempts.
+		if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL,
 		lease_token = NULL, lease_until = NULL,
 		last_error = CASE WHEN last_error = '' THEN 'the last attempt was interrupted' ELSE last_error END
 		WHERE status = 'pending' AND attempts >= ? AND (lease_until IS NULL OR lease_until <= ?)`,
-		s.maxAttempts, nowText); err != nil {
-		return nil, fmt.Errorf("fail exhausted deliveries: %w", err)
-	}
-	rows, err := tx.QueryContext(ctx, `UPDATE webhook_deliveries
+			s.maxAttempts, nowText); err != nil {
+			return nil, fmt.Errorf("fail exhausted deliveries: %w", err)
+		}
+		rows, err := tx.QueryContext(ctx, `UPDATE webhook_deliveries
 		SET lease_token = ?, lease_until = ?, attempts = attempts + 1, last_attempt_at = ?
 		WHERE id IN (SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
 			WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until <= ?)
 			AND w.active = 1 ORDER BY d.next_attempt_at, d.id LIMIT ?)
 		RETURNING id`, token, sqlite.FormatTime(until), nowText, nowText, nowText, s.batchSize)
-	if err != nil {
-		return nil, fmt.Errorf("claim deliveries: %w", err)
-	}
-	n := 0
-	for rows.Next() {
-		n++
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if n == 0 {
-		return nil, tx.Commit()
-	}
-	rows, err = tx.QueryContext(ctx, `SELECT `+notificationColumns+`, d.id, d.webhook_id, d.attempts, w.url, w.secret
+		if err != nil {
+			return nil, fmt.Errorf("claim deliveries: %w", err)
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, nil
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT `+notificationColumns+`, d.id, d.webhook_id, d.attempts, w.url, w.secret
 		FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN notifications n ON n.id = d.notification_id
 		WHERE d.lease_token = ? ORDER BY d.next_attempt_at, d.id`, token)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	batch := make([]claimed, 0, n)
-	for rows.Next() {
-		c := claimed{token: token, leaseUntil: until}
-		nt, err := scanNotification(rows, &c.id, &c.webhookID, &c.attempts, &c.url, &c.secret)
 		if err != nil {
 			return nil, err
 		}
-		c.n = *nt
-		batch = append(batch, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return batch, tx.Commit()
+		defer rows.Close()
+		batch := make([]claimed, 0, n)
+		for rows.Next() {
+			c := claimed{token: token, leaseUntil: until}
+			nt, err := scanNotification(rows, &c.id, &c.webhookID, &c.attempts, &c.url, &c.secret)
+			if err != nil {
+				return nil, err
+			}
+			c.n = *nt
+			batch = append(batch, c)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return batch, nil
+	})
 }
 
 // outcome is what one attempt came to.
@@ -280,21 +278,21 @@ func (s *Service) record(ctx context.Context, c claimed, o outcome) error {
 	var err error
 	switch {
 	case o.interrupted:
-		_, err = s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET attempts = attempts - 1, lease_token = NULL, lease_until = NULL
+		_, err = s.q(ctx).ExecContext(ctx, `UPDATE webhook_deliveries SET attempts = attempts - 1, lease_token = NULL, lease_until = NULL
 			WHERE id = ? AND lease_token = ?`, c.id, c.token)
 	case o.ok:
-		_, err = s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET status = 'delivered', delivered_at = ?, next_attempt_at = NULL,
+		_, err = s.q(ctx).ExecContext(ctx, `UPDATE webhook_deliveries SET status = 'delivered', delivered_at = ?, next_attempt_at = NULL,
 			last_status_code = ?, last_error = '', lease_token = NULL, lease_until = NULL
 			WHERE id = ? AND lease_token = ?`, nowText, *o.code, c.id, c.token)
 	case c.attempts >= s.maxAttempts:
 		s.log.Warn("webhook delivery failed", "delivery", c.id, "webhook", c.webhookID, "attempts", c.attempts, "problem", o.problem)
-		_, err = s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL,
+		_, err = s.q(ctx).ExecContext(ctx, `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL,
 			last_status_code = ?, last_error = ?, lease_token = NULL, lease_until = NULL
 			WHERE id = ? AND lease_token = ?`, o.code, o.problem, c.id, c.token)
 	default:
 		next := now.Add(s.backoff(c.attempts))
 		s.log.Debug("webhook attempt failed", "delivery", c.id, "webhook", c.webhookID, "attempts", c.attempts, "problem", o.problem, "next", next)
-		_, err = s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET next_attempt_at = ?,
+		_, err = s.q(ctx).ExecContext(ctx, `UPDATE webhook_deliveries SET next_attempt_at = ?,
 			last_status_code = ?, last_error = ?, lease_token = NULL, lease_until = NULL
 			WHERE id = ? AND lease_token = ?`, sqlite.FormatTime(next), o.code, o.problem, c.id, c.token)
 	}

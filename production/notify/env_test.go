@@ -68,7 +68,7 @@ func (e *env) service(db *sql.DB, tune func(*notify.Options)) *notify.Service {
 	if tune != nil {
 		tune(&opts)
 	}
-	return notify.New(db, opts)
+	return notify.New(db, e.acc, opts)
 }
 
 func (e *env) user(role makerhub.Role) *makerhub.User {
@@ -115,15 +115,9 @@ func ptr[T any](v T) *T { return &v }
 // domain would with its change.
 func (e *env) enqueue(ns ...notify.Notification) {
 	e.t.Helper()
-	tx, err := e.db.BeginTx(context.Background(), nil)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer tx.Rollback()
-	if err := e.svc.EnqueueMany(context.Background(), tx, ns); err != nil {
-		e.t.Fatal(err)
-	}
-	if err := tx.Commit(); err != nil {
+	if err := sqlite.InTx(context.Background(), e.db, func(ctx context.Context) error {
+		return e.svc.EnqueueMany(ctx, ns)
+	}); err != nil {
 		e.t.Fatal(err)
 	}
 }

@@ -38,19 +38,20 @@ type Notification struct {
 
 // Enqueue records n and one pending webhook delivery for each active webhook
 // of n's organisation whose filter selects n.Kind. It runs in the caller's
-// transaction, so the notification exists exactly when the change it
+// unit of work (the transaction ctx carries), so the notification exists exactly when the change it
 // reports is committed; nothing is sent until the dispatcher finds the
 // deliveries after that commit.
 //
 // A notification that breaks the rules (no addressee, unknown kind, empty
 // title…) is a bug in the caller and returns an internal error.
-func (s *Service) Enqueue(ctx context.Context, tx *sql.Tx, n Notification) error {
-	return s.EnqueueMany(ctx, tx, []Notification{n})
+func (s *Service) Enqueue(ctx context.Context, n Notification) error {
+	return s.EnqueueMany(ctx, []Notification{n})
 }
 
 // EnqueueMany is Enqueue for several notifications, all or none: the first
 // invalid one stops it before anything is written.
-func (s *Service) EnqueueMany(ctx context.Context, tx *sql.Tx, ns []Notification) error {
+func (s *Service) EnqueueMany(ctx context.Context, ns []Notification) error {
+	tx := s.q(ctx)
 	for i := range ns {
 		if err := normalise(&ns[i]); err != nil {
 			return fmt.Errorf("notify: notification %d of %d: %w", i+1, len(ns), err)
@@ -162,10 +163,10 @@ func (s *Service) FindNotifications(ctx context.Context, f NotificationFilter) (
 		from += ` AND r.read_at IS NULL`
 	}
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
+	if err := s.q(ctx).QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+notificationColumns+`, r.read_at`+from+` ORDER BY n.id DESC LIMIT ? OFFSET ?`,
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT `+notificationColumns+`, r.read_at`+from+` ORDER BY n.id DESC LIMIT ? OFFSET ?`,
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -192,7 +193,7 @@ func (s *Service) MarkRead(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO notification_reads (notification_id, user_id, read_at)
+	res, err := s.q(ctx).ExecContext(ctx, `INSERT OR IGNORE INTO notification_reads (notification_id, user_id, read_at)
 		SELECT n.id, ?, ? FROM notifications n WHERE n.id = ? AND `+visibleTo,
 		u.ID, sqlite.FormatTime(s.now()), id, u.ID, u.OrganisationID())
 	if err != nil {
@@ -203,7 +204,7 @@ func (s *Service) MarkRead(ctx context.Context, id int64) error {
 	}
 	// Nothing inserted: already read, or not the caller's to read.
 	var one int
-	err = s.db.QueryRowContext(ctx, `SELECT 1 FROM notifications n WHERE n.id = ? AND `+visibleTo,
+	err = s.q(ctx).QueryRowContext(ctx, `SELECT 1 FROM notifications n WHERE n.id = ? AND `+visibleTo,
 		id, u.ID, u.OrganisationID()).Scan(&one)
 	if sqlite.NoRows(err) {
 		return makerhub.Errorf(makerhub.ENOTFOUND, "You have no notification %d.", id)
@@ -218,7 +219,7 @@ func (s *Service) MarkAllRead(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO notification_reads (notification_id, user_id, read_at)
+	res, err := s.q(ctx).ExecContext(ctx, `INSERT OR IGNORE INTO notification_reads (notification_id, user_id, read_at)
 		SELECT n.id, ?, ? FROM notifications n WHERE `+visibleTo,
 		u.ID, sqlite.FormatTime(s.now()), u.ID, u.OrganisationID())
 	if err != nil {

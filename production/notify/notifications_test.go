@@ -2,10 +2,12 @@ package notify_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/internal/sqlite"
 	"github.com/makerhub/makerhub/production/notify"
 )
 
@@ -15,16 +17,16 @@ func TestEnqueueInRolledBackTransactionLeavesNothing(t *testing.T) {
 	e.webhook(e.maker, rc.URL)
 	ctx := context.Background()
 
-	tx, err := e.db.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.svc.Enqueue(ctx, tx, jobOffered(e.maker, 1)); err != nil {
-		t.Fatal(err)
-	}
-	// The domain's change fails after the notification was enqueued.
-	if err := tx.Rollback(); err != nil {
-		t.Fatal(err)
+	failed := errors.New("the domain's change failed")
+	err := sqlite.InTx(ctx, e.db, func(ctx context.Context) error {
+		if err := e.svc.Enqueue(ctx, jobOffered(e.maker, 1)); err != nil {
+			t.Fatal(err)
+		}
+		// The domain's change fails after the notification was enqueued.
+		return failed
+	})
+	if err != failed {
+		t.Fatalf("InTx = %v, want the domain's error", err)
 	}
 	if n := e.count("notifications"); n != 0 {
 		t.Errorf("%d notifications after rollback, want 0", n)
@@ -55,17 +57,16 @@ func TestEnqueueManyIsAllOrNothing(t *testing.T) {
 		{UserID: &e.maker.ID, Kind: notify.KindRecall, Title: "bad data", Data: []byte(`{"a":`)},
 	}
 	for _, n := range bad {
-		tx, err := e.db.BeginTx(ctx, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		good := notify.Notification{UserID: &e.maker.ID, Kind: notify.KindRecall, Title: "fine"}
-		if err := e.svc.EnqueueMany(ctx, tx, []notify.Notification{good, n}); err == nil {
-			t.Errorf("EnqueueMany accepted %q", n.Title)
-		} else if makerhub.ErrorCode(err) != makerhub.EINTERNAL {
-			t.Errorf("%q: code %s, want internal (a caller's bug)", n.Title, makerhub.ErrorCode(err))
-		}
-		if err := tx.Commit(); err != nil {
+		// The caller commits anyway: nothing of the refused batch is written.
+		if err := sqlite.InTx(ctx, e.db, func(ctx context.Context) error {
+			good := notify.Notification{UserID: &e.maker.ID, Kind: notify.KindRecall, Title: "fine"}
+			if err := e.svc.EnqueueMany(ctx, []notify.Notification{good, n}); err == nil {
+				t.Errorf("EnqueueMany accepted %q", n.Title)
+			} else if makerhub.ErrorCode(err) != makerhub.EINTERNAL {
+				t.Errorf("%q: code %s, want internal (a caller's bug)", n.Title, makerhub.ErrorCode(err))
+			}
+			return nil
+		}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/makerhub/makerhub"
+	"github.com/makerhub/makerhub/accounts"
+	"github.com/makerhub/makerhub/internal/sqlite"
 )
 
 // Kinds of notification. Webhooks filter on them, so Enqueue accepts only
@@ -80,6 +82,7 @@ type Options struct {
 // and dispatches webhook deliveries.
 type Service struct {
 	db           *sql.DB
+	accounts     *accounts.Service
 	now          func() time.Time
 	client       *http.Client
 	allowPrivate bool
@@ -93,8 +96,9 @@ type Service struct {
 	log          *slog.Logger
 }
 
-// New returns a Service using db, whose schema must be migrated.
-func New(db *sql.DB, opts Options) *Service {
+// New returns a Service using db, whose schema must be migrated, and the
+// organisations of accounts.
+func New(db *sql.DB, a *accounts.Service, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -126,7 +130,7 @@ func New(db *sql.DB, opts Options) *Service {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Service{
-		db: db, now: opts.Now, client: opts.Client, allowPrivate: opts.AllowPrivateNetworks,
+		db: db, accounts: a, now: opts.Now, client: opts.Client, allowPrivate: opts.AllowPrivateNetworks,
 		timeout: opts.Timeout, maxAttempts: opts.MaxAttempts, backoff: opts.Backoff,
 		pollInterval: opts.PollInterval, batchSize: opts.BatchSize, concurrency: opts.Concurrency,
 		retention: opts.Retention, log: opts.Logger,
@@ -151,3 +155,6 @@ func requireOrgMember(ctx context.Context, orgID int64) (*makerhub.User, error) 
 func knownKind(kind string) bool { return slices.Contains(Kinds, kind) }
 
 func kindList() string { return strings.Join(Kinds, ", ") }
+
+// q is where ctx's statements go: its unit of work, or the database.
+func (s *Service) q(ctx context.Context) sqlite.Queryer { return sqlite.Q(ctx, s.db) }

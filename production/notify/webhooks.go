@@ -71,33 +71,27 @@ func (s *Service) CreateWebhook(ctx context.Context, orgID int64, rawURL string,
 	eventsJSON, _ := json.Marshal(events)
 	now := s.now().UTC().Truncate(time.Millisecond)
 
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	var exists, count int
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM organisations WHERE id = ?),
-		(SELECT count(*) FROM webhooks WHERE organisation_id = ?)`, orgID, orgID).Scan(&exists, &count); err != nil {
-		return nil, err
-	}
-	if exists == 0 {
-		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Organisation %d does not exist.", orgID)
-	}
-	if count >= MaxWebhooksPerOrganisation {
-		return nil, makerhub.Errorf(makerhub.ECONFLICT, "Organisation %d already has %d webhooks, the most allowed: delete one first.", orgID, count)
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO webhooks (organisation_id, url, events, secret, created_by, created_at)
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*CreatedWebhook, error) {
+		tx := sqlite.Q(ctx, s.db)
+		if _, err := s.accounts.LookupOrganisation(ctx, orgID); err != nil {
+			return nil, err
+		}
+		var count int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM webhooks WHERE organisation_id = ?`, orgID).Scan(&count); err != nil {
+			return nil, err
+		}
+		if count >= MaxWebhooksPerOrganisation {
+			return nil, makerhub.Errorf(makerhub.ECONFLICT, "Organisation %d already has %d webhooks, the most allowed: delete one first.", orgID, count)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO webhooks (organisation_id, url, events, secret, created_by, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, orgID, rawURL, string(eventsJSON), secret, u.ID, sqlite.FormatTime(now))
-	if err != nil {
-		return nil, fmt.Errorf("insert webhook: %w", err)
-	}
-	id, _ := res.LastInsertId()
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	return &CreatedWebhook{Webhook: Webhook{ID: id, OrganisationID: orgID, URL: rawURL, Events: events, Active: true,
-		CreatedBy: &u.ID, CreatedAt: now}, Secret: secret}, nil
+		if err != nil {
+			return nil, fmt.Errorf("insert webhook: %w", err)
+		}
+		id, _ := res.LastInsertId()
+		return &CreatedWebhook{Webhook: Webhook{ID: id, OrganisationID: orgID, URL: rawURL, Events: events, Active: true,
+			CreatedBy: &u.ID, CreatedAt: now}, Secret: secret}, nil
+	})
 }
 
 const webhookColumns = `id, organisation_id, url, events, active, created_by, created_at`
@@ -123,13 +117,10 @@ func (s *Service) FindWebhooks(ctx context.Context, orgID int64) ([]*Webhook, er
 	if _, err := requireOrgMember(ctx, orgID); err != nil {
 		return nil, err
 	}
-	var exists int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM organisations WHERE id = ?`, orgID).Scan(&exists); err != nil {
+	if _, err := s.accounts.LookupOrganisation(ctx, orgID); err != nil {
 		return nil, err
-	} else if exists == 0 {
-		return nil, makerhub.Errorf(makerhub.ENOTFOUND, "Organisation %d does not exist.", orgID)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE organisation_id = ? ORDER BY id`, orgID)
+	rows, err := s.q(ctx).QueryContext(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE organisation_id = ? ORDER BY id`, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +141,7 @@ func (s *Service) FindWebhookByID(ctx context.Context, id int64) (*Webhook, erro
 	if _, err := makerhub.RequireUser(ctx); err != nil {
 		return nil, err
 	}
-	return s.authorizedWebhook(ctx, s.db, id)
+	return s.authorizedWebhook(ctx, s.q(ctx), id)
 }
 
 // authorizedWebhook loads webhook id and checks that the caller may manage it.
@@ -182,34 +173,32 @@ func (s *Service) UpdateWebhook(ctx context.Context, id int64, in WebhookUpdate)
 	if _, err := makerhub.RequireUser(ctx); err != nil {
 		return nil, err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	w, err := s.authorizedWebhook(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	if in.URL != nil {
-		if w.URL, err = s.checkURL(*in.URL); err != nil {
+	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Webhook, error) {
+		tx := sqlite.Q(ctx, s.db)
+		w, err := s.authorizedWebhook(ctx, tx, id)
+		if err != nil {
 			return nil, err
 		}
-	}
-	if in.Events != nil {
-		if w.Events, err = checkEvents(*in.Events); err != nil {
+		if in.URL != nil {
+			if w.URL, err = s.checkURL(*in.URL); err != nil {
+				return nil, err
+			}
+		}
+		if in.Events != nil {
+			if w.Events, err = checkEvents(*in.Events); err != nil {
+				return nil, err
+			}
+		}
+		if in.Active != nil {
+			w.Active = *in.Active
+		}
+		eventsJSON, _ := json.Marshal(w.Events)
+		if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET url = ?, events = ?, active = ? WHERE id = ?`,
+			w.URL, string(eventsJSON), w.Active, id); err != nil {
 			return nil, err
 		}
-	}
-	if in.Active != nil {
-		w.Active = *in.Active
-	}
-	eventsJSON, _ := json.Marshal(w.Events)
-	if _, err := tx.ExecContext(ctx, `UPDATE webhooks SET url = ?, events = ?, active = ? WHERE id = ?`,
-		w.URL, string(eventsJSON), w.Active, id); err != nil {
-		return nil, err
-	}
-	return w, tx.Commit()
+		return w, nil
+	})
 }
 
 // DeleteWebhook removes a webhook together with its delivery log, for the
@@ -219,18 +208,16 @@ func (s *Service) DeleteWebhook(ctx context.Context, id int64) error {
 	if _, err := makerhub.RequireUser(ctx); err != nil {
 		return err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := s.authorizedWebhook(ctx, tx, id); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM webhooks WHERE id = ?`, id); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return sqlite.InTx(ctx, s.db, func(ctx context.Context) error {
+		tx := sqlite.Q(ctx, s.db)
+		if _, err := s.authorizedWebhook(ctx, tx, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM webhooks WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return nil
+	})
 }
 
 // checkURL validates a webhook URL and returns it trimmed.
