@@ -177,7 +177,7 @@ type Service struct {
 // WithdrawHook runs inside the transaction that withdraws a version, as the
 // acting user: inventory recalls the version's batches there, so that a
 // withdrawal and its recall are one change.
-type WithdrawHook func(ctx context.Context, tx sqlite.Queryer, versionID int64, reason string) error
+type WithdrawHook func(ctx context.Context, versionID int64, reason string) error
 
 // OnWithdraw sets the hook withdrawals run; call it before serving.
 func (s *Service) OnWithdraw(h WithdrawHook) { s.onWithdraw = h }

@@ -248,7 +248,7 @@ func (s *Service) changeVersion(ctx context.Context, designID int64, number int,
 			return nil, err
 		}
 		if column == "lifecycle" && value == string(Withdrawn) && s.onWithdraw != nil {
-			if err := s.onWithdraw(ctx, tx, v.ID, note); err != nil {
+			if err := s.onWithdraw(ctx, v.ID, note); err != nil {
 				return nil, err
 			}
 		}

@@ -124,13 +124,13 @@ func (s *Service) CreateRecall(ctx context.Context, in RecallInput) (*Recall, er
 }
 
 // RecallWithdrawn is designs' withdrawal hook: it recalls the version's
-// batches in the withdrawal's transaction.
-func (s *Service) RecallWithdrawn(ctx context.Context, tx sqlite.Queryer, versionID int64, reason string) error {
+// batches in the withdrawal's unit of work (ctx).
+func (s *Service) RecallWithdrawn(ctx context.Context, versionID int64, reason string) error {
 	u, err := makerhub.RequireUser(ctx)
 	if err != nil {
 		return err
 	}
-	_, err = s.recall(ctx, tx, u, "version", versionID, "", orDefault(reason, "the design version was withdrawn"))
+	_, err = s.recall(ctx, s.q(ctx), u, "version", versionID, "", orDefault(reason, "the design version was withdrawn"))
 	return err
 }
 

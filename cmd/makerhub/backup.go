@@ -256,8 +256,8 @@ func readSnapshot(ctx context.Context, path string) (int, []designs.StoredObject
 		return 0, nil, err
 	}
 	defer db.Close()
-	var v int
-	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+	v, err := sqlite.SchemaVersion(ctx, db)
+	if err != nil {
 		return 0, nil, fmt.Errorf("no schema version (%v): it is not a makerhub database", err)
 	}
 	objs, err := designs.ListStoredObjects(ctx, db)

@@ -189,6 +189,13 @@ func apply(ctx context.Context, db *sql.DB, m Migration) error {
 	return tx.Commit()
 }
 
+// SchemaVersion returns the newest migration recorded in a database.
+func SchemaVersion(ctx context.Context, q Queryer) (int, error) {
+	var v int
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
 // Queryer is a *sql.DB or a *sql.Tx, so that a helper serves a service's
 // one-off reads and the statements of a transaction alike.
 type Queryer interface {
