@@ -167,6 +167,7 @@ type Service struct {
 	spools    *spoolFiles
 	log       *slog.Logger
 	drawing   chan struct{} // one thumbnail drawn at a time
+	analyzer  stl.Analyzer  // keeps one analysis's memory for the next upload
 
 	onWithdraw WithdrawHook
 }
@@ -197,6 +198,6 @@ func New(db *sql.DB, blobs makerhub.BlobStore, opts Options) *Service {
 		spools: &spoolFiles{dir: opts.TempDir}, log: opts.Logger, drawing: make(chan struct{}, 1)}
 }
 
-// Close removes the temporary files kept for the next uploads. The service
-// stays usable: later uploads create new ones.
-func (s *Service) Close() { s.spools.Close() }
+// Close removes the temporary files and releases the memory kept for the
+// next uploads. The service stays usable: later uploads create new ones.
+func (s *Service) Close() { s.spools.Close(); s.analyzer.Close() }
