@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/makerhub/makerhub"
@@ -32,8 +33,12 @@ const (
 	Other          Category = "other"
 )
 
-// Categories lists the categories in display order.
-var Categories = []Category{FaceShield, Mask, EarSaver, VentilatorPart, TestKitPart, Other}
+// Categories lists the categories in display order. The slice is the
+// caller's own copy.
+func Categories() []Category { return slices.Clone(categories) }
+
+// categories are Categories; nothing may change them.
+var categories = []Category{FaceShield, Mask, EarSaver, VentilatorPart, TestKitPart, Other}
 
 // Status is where a version stands in review.
 type Status string
