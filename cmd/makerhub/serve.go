@@ -116,8 +116,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.Var(&f.trustedProxies, "trusted-proxies", "comma-separated `addresses or CIDRs` of reverse proxies whose X-Forwarded-For is trusted")
 	fs.DurationVar(&f.sessionTTL, "session-ttl", 30*24*time.Hour, "how long a login session lasts (`duration`)")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long in-flight requests may take to finish (`duration`)")
-	fs.IntVar(&f.loginAccount, "login-account-burst", accounts.DefaultLoginLimits.AccountBurst, "failed logins allowed per account before one a minute (`n`; -1 turns the limit off)")
-	fs.IntVar(&f.loginIP, "login-ip-burst", accounts.DefaultLoginLimits.IPBurst, "login attempts allowed per client IP before one every 2 s (`n`; -1 turns the limit off)")
+	fs.IntVar(&f.loginAccount, "login-account-burst", accounts.DefaultLoginLimits().AccountBurst, "failed logins allowed per account before one a minute (`n`; -1 turns the limit off)")
+	fs.IntVar(&f.loginIP, "login-ip-burst", accounts.DefaultLoginLimits().IPBurst, "login attempts allowed per client IP before one every 2 s (`n`; -1 turns the limit off)")
 	fs.Int64Var(&f.maxUploadMB, "max-upload-mb", designs.DefaultMaxUpload>>20, "largest file accepted for upload, in `MiB`")
 	fs.StringVar(&f.publicURL, "public-url", "", "the hub's `address` as users reach it, for links in exports (default: from each request)")
 	fs.StringVar(&f.mapTiles, "map-tiles", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
@@ -164,7 +164,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if st, ok := blobs.(*s3.Store); ok {
 		go ensureBucket(ctx, log, st)
 	}
-	limits := accounts.DefaultLoginLimits
+	limits := accounts.DefaultLoginLimits()
 	limits.AccountBurst, limits.IPBurst = f.loginAccount, f.loginIP
 	acc, err := accounts.New(db, accounts.Options{SessionTTL: f.sessionTTL, Login: limits})
 	if err != nil {
