@@ -9,5 +9,7 @@
 package makerhub
 
 // Version is the build's version, set at link time with
-// -ldflags "-X github.com/makerhub/makerhub.Version=v1.2.3".
+// -ldflags "-X github.com/makerhub/makerhub.Version=v1.2.3". It stays a
+// package variable, the one in the module: the linker's -X can only set a
+// string variable, and nothing assigns it at run time.
 var Version = "dev"

@@ -51,10 +51,10 @@ func New(db *sql.DB, opts Options) (*Service, error) {
 		opts.SessionTTL = 30 * 24 * time.Hour
 	}
 	if opts.Password == (PasswordParams{}) {
-		opts.Password = DefaultPasswordParams
+		opts.Password = DefaultPasswordParams()
 	}
 	if opts.Login == (LoginLimits{}) {
-		opts.Login = DefaultLoginLimits
+		opts.Login = DefaultLoginLimits()
 	}
 	s := &Service{
 		db:         db,

@@ -23,7 +23,9 @@ type PasswordParams struct {
 // DefaultPasswordParams follow OWASP's argon2id recommendation (19 MiB, two
 // passes, one lane): about 30 ms a hash here, so that a hub with two cores can
 // still take thousands of sign-ups in an hour of crisis.
-var DefaultPasswordParams = PasswordParams{MemoryKiB: 19 * 1024, Time: 2, Threads: 1}
+func DefaultPasswordParams() PasswordParams {
+	return PasswordParams{MemoryKiB: 19 * 1024, Time: 2, Threads: 1}
+}
 
 const (
 	saltLen = 16

@@ -7,7 +7,7 @@ import (
 )
 
 func TestPasswordDefaults(t *testing.T) {
-	h := newHasher(DefaultPasswordParams, 1)
+	h := newHasher(DefaultPasswordParams(), 1)
 	ctx := context.Background()
 	enc, err := h.hash(ctx, "correct horse battery")
 	if err != nil {

@@ -21,9 +21,11 @@ type LoginLimits struct {
 
 // DefaultLoginLimits: 5 failures per account then one a minute; 30 attempts
 // per IP then one every 2 seconds (a hospital's staff often share one IP).
-var DefaultLoginLimits = LoginLimits{
-	AccountBurst: 5, AccountInterval: time.Minute,
-	IPBurst: 30, IPInterval: 2 * time.Second,
+func DefaultLoginLimits() LoginLimits {
+	return LoginLimits{
+		AccountBurst: 5, AccountInterval: time.Minute,
+		IPBurst: 30, IPInterval: 2 * time.Second,
+	}
 }
 
 // limiterSet is a map of token buckets, one per key, that forgets buckets that

@@ -87,7 +87,7 @@ func (s *Service) FindDesigns(ctx context.Context, f DesignFilter) ([]*Design, i
 	var where []string
 	var args []any
 	if f.Category != "" {
-		if !slices.Contains(Categories, f.Category) {
+		if !slices.Contains(categories, f.Category) {
 			return nil, 0, makerhub.Errorf(makerhub.EINVALID, "category %q is not known: use one of %s.", f.Category, categoryList())
 		}
 		where, args = append(where, "d.category = ?"), append(args, f.Category)

@@ -37,9 +37,9 @@ type PrintSettingsInput struct {
 }
 
 // DefaultPrintSettings are a new design's settings unless given.
-var DefaultPrintSettings = PrintSettings{
-	LayerHeightMM: stl.DefaultSettings.LayerHeightMM, InfillPercent: stl.DefaultSettings.InfillPercent,
-	Perimeters: stl.DefaultSettings.Perimeters,
+func DefaultPrintSettings() PrintSettings {
+	s := stl.DefaultSettings()
+	return PrintSettings{LayerHeightMM: s.LayerHeightMM, InfillPercent: s.InfillPercent, Perimeters: s.Perimeters}
 }
 
 // CreateDesign creates a design authored by the acting maker or coordinator,
@@ -60,7 +60,7 @@ func (s *Service) CreateDesign(ctx context.Context, in DesignInput) (*Design, er
 	case in.Licence == nil:
 		return nil, makerhub.Errorf(makerhub.EINVALID, "licence is required: give an SPDX identifier such as CERN-OHL-P-2.0, CC-BY-4.0 or GPL-3.0-or-later.")
 	}
-	d := &Design{Material: "PLA", PrintSettings: DefaultPrintSettings, Tags: []string{}, AuthorID: u.ID, ReviewStatus: Draft}
+	d := &Design{Material: "PLA", PrintSettings: DefaultPrintSettings(), Tags: []string{}, AuthorID: u.ID, ReviewStatus: Draft}
 	if org := u.OrganisationID(); org != 0 {
 		d.OrganisationID = &org
 	}
@@ -145,7 +145,7 @@ func apply(d *Design, in DesignInput) error {
 		}
 	}
 	if in.Category != nil {
-		if !slices.Contains(Categories, *in.Category) {
+		if !slices.Contains(categories, *in.Category) {
 			return makerhub.Errorf(makerhub.EINVALID, "category %q is not known: use one of %s.", *in.Category, categoryList())
 		}
 		d.Category = *in.Category
@@ -215,7 +215,7 @@ func estimateSettings(ps PrintSettings, material string) (stl.PrintSettings, err
 	if err != nil {
 		return stl.PrintSettings{}, err
 	}
-	s := stl.DefaultSettings
+	s := stl.DefaultSettings()
 	s.LayerHeightMM, s.InfillPercent, s.Perimeters, s.Supports = ps.LayerHeightMM, ps.InfillPercent, ps.Perimeters, ps.Supports
 	s.DensityGCm3 = m.DensityGCm3
 	return s, s.Validate()
@@ -257,8 +257,8 @@ func setTags(ctx context.Context, tx sqlite.Queryer, id int64, tags []string) er
 }
 
 func categoryList() string {
-	s := make([]string, len(Categories))
-	for i, c := range Categories {
+	s := make([]string, len(categories))
+	for i, c := range categories {
 		s[i] = string(c)
 	}
 	return strings.Join(s, ", ")

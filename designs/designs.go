@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/makerhub/makerhub"
@@ -34,8 +35,12 @@ const (
 	Other          Category = "other"
 )
 
-// Categories lists the categories in display order.
-var Categories = []Category{FaceShield, Mask, EarSaver, VentilatorPart, TestKitPart, Other}
+// Categories lists the categories in display order. The slice is the
+// caller's own copy.
+func Categories() []Category { return slices.Clone(categories) }
+
+// categories are Categories; nothing may change them.
+var categories = []Category{FaceShield, Mask, EarSaver, VentilatorPart, TestKitPart, Other}
 
 // Status is where a version stands in review.
 type Status string
@@ -170,6 +175,7 @@ type Service struct {
 	spools    *spoolFiles
 	log       *slog.Logger
 	drawing   chan struct{} // one thumbnail drawn at a time
+	analyzer  stl.Analyzer  // keeps one analysis's memory for the next upload
 
 	onWithdraw WithdrawHook
 }
@@ -200,9 +206,9 @@ func New(db *sql.DB, a *accounts.Service, blobs makerhub.BlobStore, opts Options
 		spools: &spoolFiles{dir: opts.TempDir}, log: opts.Logger, drawing: make(chan struct{}, 1)}
 }
 
-// Close removes the temporary files kept for the next uploads. The service
-// stays usable: later uploads create new ones.
-func (s *Service) Close() { s.spools.Close() }
+// Close removes the temporary files and releases the memory kept for the
+// next uploads. The service stays usable: later uploads create new ones.
+func (s *Service) Close() { s.spools.Close(); s.analyzer.Close() }
 
 // q is where ctx's statements go: its unit of work, or the database.
 func (s *Service) q(ctx context.Context) sqlite.Queryer { return sqlite.Q(ctx, s.db) }

@@ -14,10 +14,10 @@ import (
 	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/accounts"
 	"github.com/makerhub/makerhub/designs"
+	"github.com/makerhub/makerhub/designs/designstest"
 	"github.com/makerhub/makerhub/designs/stl/stltest"
 	"github.com/makerhub/makerhub/internal/blob/local"
 	"github.com/makerhub/makerhub/internal/blob/s3"
-	"github.com/makerhub/makerhub/internal/hubtest"
 	"github.com/makerhub/makerhub/internal/sqlite"
 	"github.com/makerhub/makerhub/internal/testenv"
 )
@@ -111,7 +111,7 @@ func (e *env) user(role makerhub.Role) *makerhub.User {
 	return u
 }
 
-var as = hubtest.As
+func as(u *makerhub.User) context.Context { return designstest.As(u) }
 
 func ptr[T any](v T) *T { return &v }
 
@@ -162,7 +162,7 @@ func (e *env) objects() []string {
 
 func wantCode(t *testing.T, err error, code, msg string) {
 	t.Helper()
-	hubtest.WantCode(t, err, code, msg)
+	designstest.WantCode(t, err, code, msg)
 }
 
 // smallSTL is a valid binary STL of a 10 mm cube.

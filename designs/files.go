@@ -184,9 +184,9 @@ func (s *Service) ingest(ctx context.Context, up Upload, f *File) (tmp *os.File,
 			var a *stl.Analysis
 			var err error
 			if up.Size >= 0 {
-				a, err = stl.Analyze(sp.reader(), up.Size)
+				a, err = s.analyzer.Analyze(sp.reader(), up.Size)
 			} else {
-				a, err = stl.AnalyzeStream(sp.reader(), up.Bound)
+				a, err = s.analyzer.AnalyzeStream(sp.reader(), up.Bound)
 			}
 			if stl.IsFormatError(err) {
 				sp.stop(err) // no need to receive the rest

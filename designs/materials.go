@@ -1,6 +1,7 @@
 package designs
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/makerhub/makerhub"
@@ -13,9 +14,12 @@ type Material struct {
 	DensityGCm3 float64 `json:"density_g_cm3"`
 }
 
-// Materials are the filaments makers print with, with typical densities
-// from manufacturers' data sheets.
-var Materials = []Material{
+// Materials returns the filaments makers print with, with typical densities
+// from manufacturers' data sheets. The slice is the caller's own copy.
+func Materials() []Material { return slices.Clone(materials) }
+
+// materials are Materials; nothing may change them.
+var materials = []Material{
 	{"PLA", "Polylactic acid", 1.24},
 	{"PETG", "Polyethylene terephthalate glycol", 1.27},
 	{"ABS", "Acrylonitrile butadiene styrene", 1.04},
@@ -28,13 +32,13 @@ var Materials = []Material{
 
 // LookupMaterial returns the material by id (any case), or EINVALID.
 func LookupMaterial(id string) (Material, error) {
-	for _, m := range Materials {
+	for _, m := range materials {
 		if strings.EqualFold(m.ID, strings.TrimSpace(id)) {
 			return m, nil
 		}
 	}
-	ids := make([]string, len(Materials))
-	for i, m := range Materials {
+	ids := make([]string, len(materials))
+	for i, m := range materials {
 		ids[i] = m.ID
 	}
 	return Material{}, makerhub.Errorf(makerhub.EINVALID, "material %q is not known: use one of %s.", id, strings.Join(ids, ", "))

@@ -11,8 +11,11 @@ import (
 	"github.com/makerhub/makerhub/internal/sqlite"
 )
 
-// Exports are the tables coordinators take into a spreadsheet.
-var Exports = []string{"requests", "shipments", "stock", "ledger", "deliveries", "rejections"}
+// Exports returns the tables coordinators take into a spreadsheet. The
+// slice is the caller's own copy.
+func Exports() []string {
+	return []string{"requests", "shipments", "stock", "ledger", "deliveries", "rejections"}
+}
 
 // ExportFilter bounds an export: the ledger's movements, shipments and
 // requests by time; the reports as in ReportFilter. Stock is always now.

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/makerhub/makerhub"
-	"github.com/makerhub/makerhub/internal/hubtest"
+	"github.com/makerhub/makerhub/designs/designstest"
 	"github.com/makerhub/makerhub/inventory"
 	"github.com/makerhub/makerhub/production"
 )
@@ -40,7 +40,7 @@ func round1(g float64) float64 { return math.Round(g*10) / 10 }
 
 func TestSpoolRegistrationRefusesBadInput(t *testing.T) {
 	e := newEnv(t)
-	g := hubtest.Ptr(1000.0)
+	g := designstest.Ptr(1000.0)
 	for _, c := range []struct {
 		u    *makerhub.User
 		in   inventory.SpoolInput
@@ -48,8 +48,8 @@ func TestSpoolRegistrationRefusesBadInput(t *testing.T) {
 		msg  string
 	}{
 		{e.Maker, inventory.SpoolInput{Material: "PETG"}, makerhub.EINVALID, "grams_left is required: weigh the spool"},
-		{e.Maker, inventory.SpoolInput{Material: "PETG", GramsLeft: hubtest.Ptr(-5.0)}, makerhub.EUNPROCESSABLE, "grams_left is -5"},
-		{e.Maker, inventory.SpoolInput{Material: "PETG", GramsLeft: hubtest.Ptr(1e9)}, makerhub.EUNPROCESSABLE, "from 0 to 100000"},
+		{e.Maker, inventory.SpoolInput{Material: "PETG", GramsLeft: designstest.Ptr(-5.0)}, makerhub.EUNPROCESSABLE, "grams_left is -5"},
+		{e.Maker, inventory.SpoolInput{Material: "PETG", GramsLeft: designstest.Ptr(1e9)}, makerhub.EUNPROCESSABLE, "from 0 to 100000"},
 		{e.Maker, inventory.SpoolInput{Material: " ", GramsLeft: g}, makerhub.EINVALID, "material is required"},
 		{e.Maker, inventory.SpoolInput{Material: "PLA", GramsLeft: g, Colour: strings.Repeat("x", 101)}, makerhub.EINVALID, "colour must be at most 100"},
 		{e.Maker, inventory.SpoolInput{MakerID: e.Other.ID, Material: "PLA", GramsLeft: g}, makerhub.EFORBIDDEN, "register their own spools"},
@@ -58,20 +58,20 @@ func TestSpoolRegistrationRefusesBadInput(t *testing.T) {
 		{e.Nurse, inventory.SpoolInput{Material: "PLA", GramsLeft: g}, makerhub.EFORBIDDEN, ""},
 	} {
 		_, err := e.inv.CreateSpool(as(c.u), c.in)
-		hubtest.WantCode(t, err, c.code, c.msg)
+		designstest.WantCode(t, err, c.code, c.msg)
 	}
 	if n := e.Count(`SELECT count(*) FROM spools`) + e.Count(`SELECT count(*) FROM spool_events`); n != 0 {
 		t.Fatalf("refused registrations stored %d rows", n)
 	}
 	sp := e.spool(e.Maker, inventory.SpoolInput{Material: " petg ", Colour: "clear", GramsLeft: g, Lot: "L1"})
-	_, err := e.inv.UpdateSpool(as(e.Other), sp.ID, inventory.SpoolUpdate{GramsLeft: hubtest.Ptr(10.0)})
-	hubtest.WantCode(t, err, makerhub.EFORBIDDEN, "another maker's")
-	_, err = e.inv.UpdateSpool(as(e.Maker), sp.ID, inventory.SpoolUpdate{GramsLeft: hubtest.Ptr(math.NaN())})
-	hubtest.WantCode(t, err, makerhub.EUNPROCESSABLE, "grams_left is NaN")
-	_, err = e.inv.UpdateSpool(as(e.Maker), sp.ID, inventory.SpoolUpdate{Lot: hubtest.Ptr(strings.Repeat("l", 201))})
-	hubtest.WantCode(t, err, makerhub.EINVALID, "lot must be at most 200")
+	_, err := e.inv.UpdateSpool(as(e.Other), sp.ID, inventory.SpoolUpdate{GramsLeft: designstest.Ptr(10.0)})
+	designstest.WantCode(t, err, makerhub.EFORBIDDEN, "another maker's")
+	_, err = e.inv.UpdateSpool(as(e.Maker), sp.ID, inventory.SpoolUpdate{GramsLeft: designstest.Ptr(math.NaN())})
+	designstest.WantCode(t, err, makerhub.EUNPROCESSABLE, "grams_left is NaN")
+	_, err = e.inv.UpdateSpool(as(e.Maker), sp.ID, inventory.SpoolUpdate{Lot: designstest.Ptr(strings.Repeat("l", 201))})
+	designstest.WantCode(t, err, makerhub.EINVALID, "lot must be at most 200")
 	_, err = e.inv.FindSpoolEvents(as(e.Other), sp.ID)
-	hubtest.WantCode(t, err, makerhub.EFORBIDDEN, "")
+	designstest.WantCode(t, err, makerhub.EFORBIDDEN, "")
 	if got := e.findSpool(sp.ID); got.Material != "PETG" || got.GramsLeft != 1000 || got.Low {
 		t.Fatalf("spool %+v", got)
 	}
@@ -81,7 +81,7 @@ func TestSpoolRegistrationRefusesBadInput(t *testing.T) {
 	if err != nil || len(mine) != 1 || total != 1 || mine[0].ID != sp.ID {
 		t.Fatalf("the maker's list: %v (%d), %v", mine, total, err)
 	}
-	e.spool(e.Maker, inventory.SpoolInput{Material: "PLA", GramsLeft: hubtest.Ptr(60.0)})
+	e.spool(e.Maker, inventory.SpoolInput{Material: "PLA", GramsLeft: designstest.Ptr(60.0)})
 	for _, c := range []struct {
 		f     inventory.SpoolFilter
 		n     int
@@ -111,9 +111,9 @@ func TestBatchesConsumeTheirSpool(t *testing.T) {
 	if perUnit < 15 || perUnit > 40 {
 		t.Fatalf("face shield estimate %.1f g; PrusaSlicer says 26 g", perUnit)
 	}
-	petg := e.spool(e.Maker, inventory.SpoolInput{Material: "PETG", Colour: "clear", GramsLeft: hubtest.Ptr(1000.0), Lot: "PETG-2020-03-A", Donor: "Fablab"})
-	pla := e.spool(e.Maker, inventory.SpoolInput{Material: "PLA", GramsLeft: hubtest.Ptr(500.0)})
-	others := e.spool(e.Coord, inventory.SpoolInput{MakerID: e.Other.ID, Material: "PETG", GramsLeft: hubtest.Ptr(750.0)})
+	petg := e.spool(e.Maker, inventory.SpoolInput{Material: "PETG", Colour: "clear", GramsLeft: designstest.Ptr(1000.0), Lot: "PETG-2020-03-A", Donor: "Fablab"})
+	pla := e.spool(e.Maker, inventory.SpoolInput{Material: "PLA", GramsLeft: designstest.Ptr(500.0)})
+	others := e.spool(e.Coord, inventory.SpoolInput{MakerID: e.Other.ID, Material: "PETG", GramsLeft: designstest.Ptr(750.0)})
 
 	_, jobs := e.printed(10)
 	job := jobs[0].ID
@@ -124,11 +124,11 @@ func TestBatchesConsumeTheirSpool(t *testing.T) {
 	}{
 		{inventory.ProduceInput{SpoolID: &pla.ID}, makerhub.EUNPROCESSABLE, "is PLA, but the design is printed in PETG"},
 		{inventory.ProduceInput{SpoolID: &others.ID}, makerhub.EFORBIDDEN, "another maker's"},
-		{inventory.ProduceInput{SpoolID: hubtest.Ptr(int64(99))}, makerhub.EUNPROCESSABLE, "spool_id 99: no such spool"},
+		{inventory.ProduceInput{SpoolID: designstest.Ptr(int64(99))}, makerhub.EUNPROCESSABLE, "spool_id 99: no such spool"},
 		{inventory.ProduceInput{SpoolID: &petg.ID, FilamentLot: "OTHER"}, makerhub.EUNPROCESSABLE, `is not the lot of spool`},
 	} {
 		_, err := e.inv.Produce(as(e.Maker), job, c.in)
-		hubtest.WantCode(t, err, c.code, c.msg)
+		designstest.WantCode(t, err, c.code, c.msg)
 	}
 	if n := e.Count(`SELECT count(*) FROM batches`) + e.Count(`SELECT count(*) FROM spool_events WHERE kind = 'consumed'`); n != 0 {
 		t.Fatalf("refused hand-overs stored %d rows", n)
@@ -147,16 +147,16 @@ func TestBatchesConsumeTheirSpool(t *testing.T) {
 	}
 
 	// The maker's figure was wrong: the spool is nearly empty.
-	if _, err := e.inv.UpdateSpool(as(e.Maker), petg.ID, inventory.SpoolUpdate{GramsLeft: hubtest.Ptr(120.0)}); err != nil {
+	if _, err := e.inv.UpdateSpool(as(e.Maker), petg.ID, inventory.SpoolUpdate{GramsLeft: designstest.Ptr(120.0)}); err != nil {
 		t.Fatal(err)
 	}
 	_, jobs = e.printed(10)
 	_, err = e.inv.Produce(as(e.Maker), jobs[0].ID, inventory.ProduceInput{SpoolID: &petg.ID})
-	hubtest.WantCode(t, err, makerhub.ECONFLICT, "has 120.0 g of PETG left, but this batch took an estimated")
+	designstest.WantCode(t, err, makerhub.ECONFLICT, "has 120.0 g of PETG left, but this batch took an estimated")
 	if j, _ := e.Production.FindJobByID(as(e.Maker), jobs[0].ID); j.State != production.JobPrinted {
 		t.Fatalf("job %s after a refused hand-over", j.State)
 	}
-	if _, err := e.inv.UpdateSpool(as(e.Maker), petg.ID, inventory.SpoolUpdate{GramsLeft: hubtest.Ptr(want + 40)}); err != nil {
+	if _, err := e.inv.UpdateSpool(as(e.Maker), petg.ID, inventory.SpoolUpdate{GramsLeft: designstest.Ptr(want + 40)}); err != nil {
 		t.Fatal(err)
 	}
 	b, err = e.inv.Produce(as(e.Maker), jobs[0].ID, inventory.ProduceInput{SpoolID: &petg.ID})
@@ -215,10 +215,10 @@ func TestFilamentForecast(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.spool(e.Maker, inventory.SpoolInput{Material: "PETG", GramsLeft: hubtest.Ptr(200.0)})
-	e.spool(e.Maker, inventory.SpoolInput{Material: "PETG", GramsLeft: hubtest.Ptr(100.0)})
-	e.spool(e.Maker, inventory.SpoolInput{Material: "PLA", GramsLeft: hubtest.Ptr(500.0)})
-	e.spool(e.Coord, inventory.SpoolInput{MakerID: e.Other.ID, Material: "PLA", GramsLeft: hubtest.Ptr(750.0)})
+	e.spool(e.Maker, inventory.SpoolInput{Material: "PETG", GramsLeft: designstest.Ptr(200.0)})
+	e.spool(e.Maker, inventory.SpoolInput{Material: "PETG", GramsLeft: designstest.Ptr(100.0)})
+	e.spool(e.Maker, inventory.SpoolInput{Material: "PLA", GramsLeft: designstest.Ptr(500.0)})
+	e.spool(e.Coord, inventory.SpoolInput{MakerID: e.Other.ID, Material: "PLA", GramsLeft: designstest.Ptr(750.0)})
 
 	// The maker claims 20 face shields and prints 5 of them.
 	r := e.Request(e.Nurse, e.Shield, 20, production.High, 10)
@@ -235,7 +235,7 @@ func TestFilamentForecast(t *testing.T) {
 		}
 		units += j.Quantity
 		if i == 0 {
-			if _, err := e.Production.Progress(as(e.Maker), j.ID, production.ProgressInput{LeaseToken: c.LeaseToken, Printed: hubtest.Ptr(5)}); err != nil {
+			if _, err := e.Production.Progress(as(e.Maker), j.ID, production.ProgressInput{LeaseToken: c.LeaseToken, Printed: designstest.Ptr(5)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -270,5 +270,5 @@ func TestFilamentForecast(t *testing.T) {
 		t.Fatalf("the other maker's forecast: %+v, %v", mine, err)
 	}
 	_, err = e.inv.FilamentForecast(as(e.Nurse), false)
-	hubtest.WantCode(t, err, makerhub.EFORBIDDEN, "")
+	designstest.WantCode(t, err, makerhub.EFORBIDDEN, "")
 }

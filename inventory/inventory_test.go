@@ -1,6 +1,7 @@
 package inventory_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,20 +10,21 @@ import (
 
 	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/designs"
-	"github.com/makerhub/makerhub/internal/hubtest"
+	"github.com/makerhub/makerhub/designs/designstest"
 	"github.com/makerhub/makerhub/inventory"
 	"github.com/makerhub/makerhub/production"
+	"github.com/makerhub/makerhub/production/productiontest"
 )
 
-var as = hubtest.As
+func as(u *makerhub.User) context.Context { return designstest.As(u) }
 
 type env struct {
-	*hubtest.Hub
+	*productiontest.Hub
 	inv *inventory.Service
 }
 
 func newEnv(t *testing.T) *env {
-	h := hubtest.New(t, nil)
+	h := productiontest.New(t, nil)
 	return withInvariants(&env{Hub: h, inv: inventory.New(h.DB, h.Accounts, h.Designs, h.Production, inventory.Options{Now: h.Clock.Now})})
 }
 
@@ -43,10 +45,10 @@ func withInvariants(e *env) *env {
 
 // Check finds a ledger, a stock or a request that disagree.
 func TestCheckFindsBrokenInvariants(t *testing.T) {
-	h := hubtest.New(t, nil)
+	h := productiontest.New(t, nil)
 	e := &env{Hub: h, inv: inventory.New(h.DB, h.Accounts, h.Designs, h.Production, inventory.Options{Now: h.Clock.Now})}
 	r, b := e.batch(5)
-	sp := e.spool(e.Maker, inventory.SpoolInput{Material: "PETG", GramsLeft: hubtest.Ptr(1000.0)})
+	sp := e.spool(e.Maker, inventory.SpoolInput{Material: "PETG", GramsLeft: designstest.Ptr(1000.0)})
 	if problems, err := e.inv.Check(as(e.Coord)); err != nil || len(problems) != 0 {
 		t.Fatalf("a sound hub: %v, %v", problems, err)
 	}
@@ -152,9 +154,9 @@ func TestProduceHandsAPrintedJobOverAsABatch(t *testing.T) {
 	j := jobs[0]
 
 	_, err := e.inv.Produce(as(e.Other), j.ID, inventory.ProduceInput{})
-	hubtest.WantCode(t, err, makerhub.EFORBIDDEN, "only its maker or a coordinator")
+	designstest.WantCode(t, err, makerhub.EFORBIDDEN, "only its maker or a coordinator")
 	_, err = e.inv.Produce(as(e.Nurse), j.ID, inventory.ProduceInput{})
-	hubtest.WantCode(t, err, makerhub.EFORBIDDEN, "")
+	designstest.WantCode(t, err, makerhub.EFORBIDDEN, "")
 
 	b, err := e.inv.Produce(as(e.Maker), j.ID, inventory.ProduceInput{FilamentLot: " PETG-2020-03-A "})
 	if err != nil {
@@ -180,7 +182,7 @@ func TestProduceHandsAPrintedJobOverAsABatch(t *testing.T) {
 		t.Fatalf("routing planned %d units again", run.Stats.UnitsRequested)
 	}
 	_, err = e.inv.Produce(as(e.Maker), j.ID, inventory.ProduceInput{})
-	hubtest.WantCode(t, err, makerhub.ECONFLICT, "already handed over")
+	designstest.WantCode(t, err, makerhub.ECONFLICT, "already handed over")
 	if n := e.Count(`SELECT count(*) FROM batches`); n != 1 {
 		t.Fatalf("%d batches", n)
 	}
@@ -272,7 +274,7 @@ func TestRefusedMovementsLeaveTheLedgerUnchanged(t *testing.T) {
 			t.Errorf("%s: %v; want %s", tc.name, err, tc.code)
 			continue
 		}
-		hubtest.WantCode(t, err, tc.code, tc.msg)
+		designstest.WantCode(t, err, tc.code, tc.msg)
 	}
 	if n := e.Count(`SELECT count(*) FROM movements`); n != before {
 		t.Fatalf("the ledger grew from %d to %d movements", before, n)
@@ -327,7 +329,7 @@ func TestQualityChecksRejectionsAndAdjustments(t *testing.T) {
 	do(e.Coord, inventory.MoveInput{Kind: inventory.Adjusted, LocationID: b.LocationID, Status: inventory.Unchecked,
 		Direction: "in", Quantity: 2, Reason: "two found under the printer"})
 	_, err := e.inv.Move(as(e.Maker), inventory.MoveInput{BatchID: b.ID, Kind: inventory.QualityPassed, LocationID: b.LocationID, Quantity: 2})
-	hubtest.WantCode(t, err, makerhub.ECONFLICT, "must pass their quality check at Fablab Grenoble")
+	designstest.WantCode(t, err, makerhub.ECONFLICT, "must pass their quality check at Fablab Grenoble")
 	do(e.Maker, inventory.MoveInput{Kind: inventory.Transferred, LocationID: b.LocationID, ToLocationID: hub.ID, Status: inventory.Unchecked, Quantity: 2})
 	do(e.Coord, inventory.MoveInput{Kind: inventory.QualityPassed, LocationID: hub.ID, Quantity: 2})
 	do(e.Coord, inventory.MoveInput{Kind: inventory.Adjusted, LocationID: hub.ID, Status: inventory.Passed, Quantity: 1, Reason: "dropped and cracked"})
@@ -353,5 +355,5 @@ func TestQualityChecksRejectionsAndAdjustments(t *testing.T) {
 	}
 	// Another maker sees neither the batch nor its trace.
 	_, err = e.inv.TraceBatch(as(e.Other), b.ID)
-	hubtest.WantCode(t, err, makerhub.EFORBIDDEN, "")
+	designstest.WantCode(t, err, makerhub.EFORBIDDEN, "")
 }

@@ -162,7 +162,7 @@ func (s *Service) RequireQualityCheck(ctx context.Context, category designs.Cate
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(designs.Categories, category) {
+	if !slices.Contains(designs.Categories(), category) {
 		return makerhub.Errorf(makerhub.EINVALID, "category %q is not known: use one of face_shield, mask, ear_saver, ventilator_part, test_kit_part, other.", category)
 	}
 	if hubID == 0 {

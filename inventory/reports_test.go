@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/makerhub/makerhub"
-	"github.com/makerhub/makerhub/internal/hubtest"
+	"github.com/makerhub/makerhub/designs/designstest"
 	"github.com/makerhub/makerhub/inventory"
 	"github.com/makerhub/makerhub/production"
 )
@@ -82,7 +82,7 @@ func (h *reportHub) report(u *makerhub.User, f inventory.ReportFilter) []figures
 func TestDeliveryReports(t *testing.T) {
 	h := newReportHub(t)
 	nurse, paris, third := h.Nurse.Organisation.Name, h.paris.Organisation.Name, h.third.Organisation.Name
-	day := func(d int) time.Time { return hubtest.Start.Truncate(24*time.Hour).AddDate(0, 0, d) }
+	day := func(d int) time.Time { return designstest.Start().Truncate(24*time.Hour).AddDate(0, 0, d) }
 	for _, c := range []struct {
 		name string
 		f    inventory.ReportFilter
@@ -126,7 +126,7 @@ func TestDeliveryReports(t *testing.T) {
 		{h.Coord, inventory.ReportFilter{From: day(3), To: day(3)}, makerhub.EINVALID, "must be before to"},
 	} {
 		_, err := h.inv.DeliveryReport(as(c.u), c.f)
-		hubtest.WantCode(t, err, c.code, c.msg)
+		designstest.WantCode(t, err, c.code, c.msg)
 	}
 }
 
@@ -150,7 +150,7 @@ func TestRejectionReport(t *testing.T) {
 		t.Fatalf("the other maker's record %+v, %v", mine, err)
 	}
 	_, err = h.inv.RejectionReport(as(h.Nurse), time.Time{}, time.Time{})
-	hubtest.WantCode(t, err, makerhub.EFORBIDDEN, "")
+	designstest.WantCode(t, err, makerhub.EFORBIDDEN, "")
 }
 
 func TestShipmentLists(t *testing.T) {
@@ -195,7 +195,7 @@ func TestShipmentLists(t *testing.T) {
 		t.Errorf("shipment %d listed with %d missing; want 1", sh[1].ID, sh[1].Missing)
 	}
 	_, _, err := h.inv.FindShipments(as(h.Coord), inventory.ShipmentFilter{State: "lost"})
-	hubtest.WantCode(t, err, makerhub.EINVALID, `state "lost" is not known`)
+	designstest.WantCode(t, err, makerhub.EINVALID, `state "lost" is not known`)
 	_, _, err = h.inv.FindShipments(as(h.Coord), inventory.ShipmentFilter{Offset: -1})
-	hubtest.WantCode(t, err, makerhub.EINVALID, "offset must not be negative")
+	designstest.WantCode(t, err, makerhub.EINVALID, "offset must not be negative")
 }

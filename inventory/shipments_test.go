@@ -8,10 +8,11 @@ import (
 	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/accounts"
 	"github.com/makerhub/makerhub/designs"
-	"github.com/makerhub/makerhub/internal/hubtest"
+	"github.com/makerhub/makerhub/designs/designstest"
 	"github.com/makerhub/makerhub/inventory"
 	"github.com/makerhub/makerhub/production"
 	"github.com/makerhub/makerhub/production/notify"
+	"github.com/makerhub/makerhub/production/productiontest"
 )
 
 func (e *env) pass(b *inventory.Batch, loc int64, units int) {
@@ -55,16 +56,16 @@ func TestFollowUnitsToTheHospital(t *testing.T) {
 	}
 
 	_, err := e.inv.CreateShipment(as(e.Maker), withLines(to, []inventory.ShipmentLineInput{{BatchID: b.ID, Status: inventory.Unchecked, Quantity: 10}}))
-	hubtest.WantCode(t, err, makerhub.ECONFLICT, "must pass their quality check before they go to a hospital")
+	designstest.WantCode(t, err, makerhub.ECONFLICT, "must pass their quality check before they go to a hospital")
 	_, err = e.inv.CreateShipment(as(e.Maker), withLines(to, line(b, 10)))
-	hubtest.WantCode(t, err, makerhub.ECONFLICT, "has 0 passed unit(s) at Org 2, not 10: nothing was shipped (10 more are unchecked")
+	designstest.WantCode(t, err, makerhub.ECONFLICT, "has 0 passed unit(s) at Org 2, not 10: nothing was shipped (10 more are unchecked")
 	e.pass(b, b.LocationID, 10)
 	_, err = e.inv.CreateShipment(as(e.Maker), withLines(to, line(b, 11)))
-	hubtest.WantCode(t, err, makerhub.ECONFLICT, "has 10 passed unit(s) at Org 2, not 11")
+	designstest.WantCode(t, err, makerhub.ECONFLICT, "has 10 passed unit(s) at Org 2, not 11")
 	_, err = e.inv.CreateShipment(as(e.Maker), withLines(to, line(b, 0)))
-	hubtest.WantCode(t, err, makerhub.EUNPROCESSABLE, "quantity is 0")
+	designstest.WantCode(t, err, makerhub.EUNPROCESSABLE, "quantity is 0")
 	_, err = e.inv.CreateShipment(as(e.Other), withLines(to, line(b, 1)))
-	hubtest.WantCode(t, err, makerhub.EFORBIDDEN, "not your site")
+	designstest.WantCode(t, err, makerhub.EFORBIDDEN, "not your site")
 	if n := e.Count(`SELECT count(*) FROM shipments`); n != 0 {
 		t.Fatalf("%d shipments after refusals", n)
 	}
@@ -77,7 +78,7 @@ func TestFollowUnitsToTheHospital(t *testing.T) {
 		t.Fatalf("a prepared shipment took stock: %v", got)
 	}
 	_, err = e.inv.Receive(as(e.Nurse), sh.ID, inventory.ReceiptInput{})
-	hubtest.WantCode(t, err, makerhub.ECONFLICT, "is prepared")
+	designstest.WantCode(t, err, makerhub.ECONFLICT, "is prepared")
 	sh = e.dispatch(e.Maker, sh)
 	if got := e.stock(b.ID); len(got) != 0 {
 		t.Fatalf("stock after dispatch %v", got)
@@ -98,7 +99,7 @@ func TestFollowUnitsToTheHospital(t *testing.T) {
 	}
 	before := e.Count(`SELECT count(*) FROM movements`)
 	_, err = e.inv.Receive(as(e.Nurse), sh.ID, inventory.ReceiptInput{Lines: []inventory.ReceiptLine{{BatchID: b.ID, Received: 11}}})
-	hubtest.WantCode(t, err, makerhub.EUNPROCESSABLE, "11 unit(s) of batch 1 received but 10 were shipped")
+	designstest.WantCode(t, err, makerhub.EUNPROCESSABLE, "11 unit(s) of batch 1 received but 10 were shipped")
 	if n := e.Count(`SELECT count(*) FROM movements`); n != before {
 		t.Fatal("a refused receipt changed the ledger")
 	}
@@ -142,7 +143,7 @@ func TestFollowUnitsToTheHospital(t *testing.T) {
 
 // recallEnv is a hub whose recalls are notified for real.
 func recallEnv(t *testing.T) *env {
-	h := hubtest.New(t, func(db *sql.DB, acc *accounts.Service) makerhub.Notifier {
+	h := productiontest.New(t, func(db *sql.DB, acc *accounts.Service) makerhub.Notifier {
 		return notify.New(db, acc, notify.Options{})
 	})
 	inv := inventory.New(h.DB, h.Accounts, h.Designs, h.Production, inventory.Options{Now: h.Clock.Now,
@@ -285,12 +286,12 @@ func TestRecallOfAWithdrawnVersionReachesExactlyTheAffectedHospitals(t *testing.
 
 	// The held stock cannot move until released.
 	_, err = e.inv.Dispatch(as(e.Maker), s3.ID, inventory.ShipmentStep{})
-	hubtest.WantCode(t, err, makerhub.ECONFLICT, "held by recall")
+	designstest.WantCode(t, err, makerhub.ECONFLICT, "held by recall")
 	_, err = e.inv.Move(as(e.Maker), inventory.MoveInput{BatchID: b3.ID, Kind: inventory.Transferred, LocationID: b3.LocationID,
 		ToLocationID: hubA.ID, Status: inventory.Passed, Quantity: 1})
-	hubtest.WantCode(t, err, makerhub.ECONFLICT, "held by recall")
+	designstest.WantCode(t, err, makerhub.ECONFLICT, "held by recall")
 	_, err = e.inv.ReleaseBatch(as(e.Maker), rc.ID, b3.ID, inventory.ReleaseInput{Note: "fine"})
-	hubtest.WantCode(t, err, makerhub.EFORBIDDEN, "")
+	designstest.WantCode(t, err, makerhub.EFORBIDDEN, "")
 	if _, err := e.inv.ReleaseBatch(as(e.Coord), rc.ID, b3.ID, inventory.ReleaseInput{Note: "inspected: these headbands hold"}); err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +301,7 @@ func TestRecallOfAWithdrawnVersionReachesExactlyTheAffectedHospitals(t *testing.
 
 	// A filament lot is recalled by hand.
 	_, err = e.inv.CreateRecall(as(e.Coord), inventory.RecallInput{FilamentLot: "PETG-99", Reason: "brittle"})
-	hubtest.WantCode(t, err, makerhub.ENOTFOUND, "no batch was printed with filament lot")
+	designstest.WantCode(t, err, makerhub.ENOTFOUND, "no batch was printed with filament lot")
 	lotRecall, err := e.inv.CreateRecall(as(e.Coord), inventory.RecallInput{FilamentLot: "PETG-7", Reason: "moisture in the lot"})
 	if err != nil {
 		t.Fatal(err)
@@ -309,7 +310,7 @@ func TestRecallOfAWithdrawnVersionReachesExactlyTheAffectedHospitals(t *testing.
 		t.Fatalf("lot recall batches %+v", lotRecall.Batches)
 	}
 	_, err = e.inv.CreateRecall(as(e.Coord), inventory.RecallInput{DesignID: e.Valve.ID, Version: 1, Reason: "x"})
-	hubtest.WantCode(t, err, makerhub.ECONFLICT, "is not withdrawn")
+	designstest.WantCode(t, err, makerhub.ECONFLICT, "is not withdrawn")
 }
 
 func sorted(s []int64) []int64 { s = slices.Clone(s); slices.Sort(s); return s }

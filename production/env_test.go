@@ -8,10 +8,11 @@ import (
 	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/accounts"
 	"github.com/makerhub/makerhub/designs"
-	"github.com/makerhub/makerhub/internal/hubtest"
+	"github.com/makerhub/makerhub/designs/designstest"
 	"github.com/makerhub/makerhub/internal/sqlite"
 	"github.com/makerhub/makerhub/internal/testenv"
 	"github.com/makerhub/makerhub/production"
+	"github.com/makerhub/makerhub/production/productiontest"
 )
 
 // recorder is a production.Notifier that keeps what it was told, once the
@@ -25,10 +26,10 @@ func (r recorder) Notify(ctx context.Context, n makerhub.Notice) error {
 }
 
 // env is a hub's production over a real SQLite file, with real designs
-// (the reference parts) and accounts: internal/hubtest's hub under the
-// names these tests use.
+// (the reference parts) and accounts: production/productiontest's hub
+// under the names these tests use.
 type env struct {
-	*hubtest.Hub
+	*productiontest.Hub
 	t       testing.TB
 	db      *sql.DB
 	acc     *accounts.Service
@@ -40,11 +41,9 @@ type env struct {
 	shield, valve              *designs.Design
 }
 
-var start = hubtest.Start
-
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	h := hubtest.New(t, func(db *sql.DB, _ *accounts.Service) makerhub.Notifier {
+	h := productiontest.New(t, func(db *sql.DB, _ *accounts.Service) makerhub.Notifier {
 		if _, err := db.Exec(`CREATE TABLE test_notices (user_id INTEGER, org_id INTEGER, kind TEXT, title TEXT)`); err != nil {
 			t.Fatal(err)
 		}
@@ -90,13 +89,13 @@ func (e *env) notices(kind string) []string {
 	return out
 }
 
-func as(u *makerhub.User) context.Context { return hubtest.As(u) }
+func as(u *makerhub.User) context.Context { return designstest.As(u) }
 
 func ptr[T any](v T) *T { return &v }
 
 func wantCode(t *testing.T, err error, code, msg string) {
 	t.Helper()
-	hubtest.WantCode(t, err, code, msg)
+	designstest.WantCode(t, err, code, msg)
 }
 
 // count runs a counting query.

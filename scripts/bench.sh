@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench.sh runs every benchmark of the repository and the emergency-day load,
 # records the machine they ran on, and writes docs/benchmarks.md from that
-# run's output alone (scripts/benchreport, internal/benchreport): every
+# run's output alone (scripts/benchreport and its internal/report): every
 # figure on the page comes from the run it describes.
 #
 # What it measures:

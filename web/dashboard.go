@@ -192,7 +192,7 @@ func (t *titles) of(ctx context.Context, id int64) string {
 
 func (s *Server) makerDashboard(c *gin.Context) (*makerDashboard, error) {
 	ctx := c.Request.Context()
-	d := &makerDashboard{Beds: stl.Beds, Materials: designs.Materials}
+	d := &makerDashboard{Beds: stl.Beds(), Materials: designs.Materials()}
 	var err error
 	if d.Printers, _, err = s.production.FindPrinters(ctx, production.PrinterFilter{Limit: 1000}); err != nil {
 		return nil, err
@@ -416,13 +416,13 @@ func (s *Server) handleAddPrinter(c *gin.Context, ctx context.Context) error {
 	name, model := strings.TrimSpace(c.PostForm("name")), strings.TrimSpace(c.PostForm("model"))
 	in.Name, in.Model = &name, &model
 	bed := c.PostForm("bed")
-	i := slices.IndexFunc(stl.Beds, func(b stl.Bed) bool { return b.ID == bed })
+	i := slices.IndexFunc(stl.Beds(), func(b stl.Bed) bool { return b.ID == bed })
 	if i < 0 {
 		return makerhub.Errorf(makerhub.EINVALID, "%s", l.T("printer.bed.invalid"))
 	}
-	in.BedMM = &[3]float64{stl.Beds[i].X, stl.Beds[i].Y, stl.Beds[i].Z}
+	in.BedMM = &[3]float64{stl.Beds()[i].X, stl.Beds()[i].Y, stl.Beds()[i].Z}
 	if model == "" {
-		in.Model = &stl.Beds[i].Name
+		in.Model = &stl.Beds()[i].Name
 	}
 	materials := c.PostFormArray("materials")
 	in.Materials = &materials

@@ -97,12 +97,12 @@ func (s *Server) handleLicences(c *gin.Context) {
 
 // handleMaterials lists the known materials with their densities.
 func (s *Server) handleMaterials(c *gin.Context) {
-	c.JSON(http.StatusOK, list[designs.Material]{Items: designs.Materials, Total: len(designs.Materials), Limit: len(designs.Materials)})
+	c.JSON(http.StatusOK, list[designs.Material]{Items: designs.Materials(), Total: len(designs.Materials()), Limit: len(designs.Materials())})
 }
 
 // handleBeds lists the standard printer beds analyses are checked against.
 func (s *Server) handleBeds(c *gin.Context) {
-	c.JSON(http.StatusOK, list[stl.Bed]{Items: stl.Beds, Total: len(stl.Beds), Limit: len(stl.Beds)})
+	c.JSON(http.StatusOK, list[stl.Bed]{Items: stl.Beds(), Total: len(stl.Beds()), Limit: len(stl.Beds())})
 }
 
 // versionParams parses :id and :n.

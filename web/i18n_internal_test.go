@@ -64,7 +64,7 @@ func TestCatalogues(t *testing.T) {
 	for _, r := range []makerhub.Role{makerhub.RoleMaker, makerhub.RoleHospital, makerhub.RoleCoordinator} {
 		used["role."+string(r)] = true
 	}
-	for _, c := range designs.Categories {
+	for _, c := range designs.Categories() {
 		used["category."+string(c)] = true
 	}
 	for _, lc := range []designs.Lifecycle{designs.Active, designs.Superseded, designs.Withdrawn} {

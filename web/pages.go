@@ -256,7 +256,7 @@ func (s *Server) handleLibrary(c *gin.Context) {
 	p := libraryPage{
 		Filter: designs.DesignFilter{Category: designs.Category(c.Query("category")), Status: designs.Status(c.Query("status")),
 			Licence: c.Query("licence"), Query: c.Query("q"), Limit: perPage},
-		Categories: designs.Categories,
+		Categories: designs.Categories(),
 		Statuses:   []designs.Status{designs.Draft, designs.Submitted, designs.CommunityReviewed, designs.ClinicallyValidated, designs.Rejected},
 		Licences:   designs.Licences(),
 	}
@@ -287,14 +287,14 @@ func (s *Server) handleLibrary(c *gin.Context) {
 
 var bedNames = func() map[string]string {
 	m := map[string]string{}
-	for _, b := range stl.Beds {
+	for _, b := range stl.Beds() {
 		m[b.ID] = b.Name
 	}
 	return m
 }()
 
 type designPage struct {
-	BedName  map[string]string // stl.Beds by ID
+	BedName  map[string]string // stl.Beds() by ID
 	Design   *designs.Design
 	Versions []*designs.Version
 	Shown    *designs.Version // ?version=N, else the current one, else the newest the caller may see

@@ -40,7 +40,7 @@ type newDesignForm struct {
 }
 
 func newDesignPage(f newDesignForm) newDesignForm {
-	f.Categories, f.Licences, f.Materials = designs.Categories, designs.Licences(), designs.Materials
+	f.Categories, f.Licences, f.Materials = designs.Categories(), designs.Licences(), designs.Materials()
 	return f
 }
 

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/makerhub/makerhub/internal/load"
+	"github.com/makerhub/makerhub/cmd/makerhub-load/internal/load"
 	"github.com/makerhub/makerhub/internal/testenv"
 )
 

@@ -25,7 +25,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/makerhub/makerhub/internal/load"
+	"github.com/makerhub/makerhub/cmd/makerhub-load/internal/load"
 )
 
 func main() {

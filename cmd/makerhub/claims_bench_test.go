@@ -148,7 +148,7 @@ func BenchmarkClaims(b *testing.B) {
 	b.ReportMetric(float64(twice), "double-claims")
 	b.ReportMetric(float64(api.failed+locked), "errors")
 	b.ReportMetric(rawRun.rate(), "raw-sqlite-claims/s")
-	// The rest is for docs/benchmarks.md (internal/benchreport), which
+	// The rest is for docs/benchmarks.md (scripts/benchreport), which
 	// takes every figure from the benchmark lines.
 	b.ReportMetric(float64(n), "jobs")
 	b.ReportMetric(float64(api.won), "won")

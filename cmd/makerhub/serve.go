@@ -106,7 +106,47 @@ type serveFlags struct {
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var f serveFlags
+	f, err := parseServeFlags(args, getenv, stdout)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, f.logLevel, f.logFormat)
+	if err != nil {
+		return err
+	}
+	st, err := openStorage(ctx, log, &f.store)
+	if err != nil {
+		return err
+	}
+	defer st.db.Close()
+	hub, err := openServices(f, log, st)
+	if err != nil {
+		return err
+	}
+	defer hub.designs.Close() // after the server has stopped: removes the kept upload spool files
+	ln, err := listenAndSeed(ctx, log, f, hub, st.blobs, stdout)
+	if err != nil {
+		return err
+	}
+	hs := newHTTPServer(hub.web, log)
+	log.Info("makerhub serving", "addr", ln.Addr().String(), "version", makerhub.Version,
+		"database", f.store.dbPath(), "blobs", st.where)
+	if f.debugAddr != "" {
+		stopDebug, err := serveDebug(f.debugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
+	}
+	stopBackground := startBackground(f, hub)
+	defer stopBackground()
+	return serveUntilSignal(ctx, log, hs, ln, f.shutdownTimeout)
+}
+
+// parseServeFlags reads serve's flags (and their environment variables) and
+// checks them.
+func parseServeFlags(args []string, getenv func(string) string, stdout io.Writer) (*serveFlags, error) {
+	f := &serveFlags{}
 	fs := newFlagSet("serve", "Start the hub.", stdout)
 	f.store.register(fs)
 	fs.StringVar(&f.addr, "addr", ":8080", "`address` to listen on")
@@ -116,8 +156,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.Var(&f.trustedProxies, "trusted-proxies", "comma-separated `addresses or CIDRs` of reverse proxies whose X-Forwarded-For is trusted")
 	fs.DurationVar(&f.sessionTTL, "session-ttl", 30*24*time.Hour, "how long a login session lasts (`duration`)")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long in-flight requests may take to finish (`duration`)")
-	fs.IntVar(&f.loginAccount, "login-account-burst", accounts.DefaultLoginLimits.AccountBurst, "failed logins allowed per account before one a minute (`n`; -1 turns the limit off)")
-	fs.IntVar(&f.loginIP, "login-ip-burst", accounts.DefaultLoginLimits.IPBurst, "login attempts allowed per client IP before one every 2 s (`n`; -1 turns the limit off)")
+	fs.IntVar(&f.loginAccount, "login-account-burst", accounts.DefaultLoginLimits().AccountBurst, "failed logins allowed per account before one a minute (`n`; -1 turns the limit off)")
+	fs.IntVar(&f.loginIP, "login-ip-burst", accounts.DefaultLoginLimits().IPBurst, "login attempts allowed per client IP before one every 2 s (`n`; -1 turns the limit off)")
 	fs.Int64Var(&f.maxUploadMB, "max-upload-mb", designs.DefaultMaxUpload>>20, "largest file accepted for upload, in `MiB`")
 	fs.StringVar(&f.publicURL, "public-url", "", "the hub's `address` as users reach it, for links in exports (default: from each request)")
 	fs.StringVar(&f.mapTiles, "map-tiles", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
@@ -133,52 +173,78 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.BoolVar(&f.webhooksPrivate, "webhooks-allow-private-networks", false, "let webhooks call loopback and private addresses (a chat bridge on the hub's own network)")
 	fs.BoolVar(&f.demo, "demo", false, "fill an empty hub with sample data and print the demo accounts to log in with (a hub with any account is left as it is)")
 	if err := parseFlags(fs, args, getenv); err != nil {
-		return err
+		return nil, err
 	}
 	if f.maxUploadMB < 1 {
-		return usagef("--max-upload-mb must be at least 1")
+		return nil, usagef("--max-upload-mb must be at least 1")
 	}
 	if f.lease < time.Minute || f.offerWindow < time.Minute || f.staleAfter < time.Hour {
-		return usagef("--lease and --offer-window must be at least 1m, --stale-after at least 1h")
+		return nil, usagef("--lease and --offer-window must be at least 1m, --stale-after at least 1h")
 	}
 	if f.horizonDays < 1 || f.horizonDays > 365 {
-		return usagef("--horizon-days must be from 1 to 365")
+		return nil, usagef("--horizon-days must be from 1 to 365")
 	}
 	if f.routingEvery < 0 || f.sweepEvery < time.Second {
-		return usagef("--routing-every must not be negative, --sweep-every at least 1s")
+		return nil, usagef("--routing-every must not be negative, --sweep-every at least 1s")
 	}
-	log, err := newLogger(stderr, f.logLevel, f.logFormat)
-	if err != nil {
-		return err
-	}
+	return f, nil
+}
 
-	db, err := f.store.openDB(ctx)
+// storage is where the hub keeps its data: the database and the blob store
+// (where describes the blob store for logs).
+type storage struct {
+	db    *sql.DB
+	blobs makerhub.BlobStore
+	where string
+}
+
+// openStorage opens and migrates the database and opens the blob store; an
+// S3 bucket is made sure of in the background, so that the hub starts even
+// when the service is down.
+func openStorage(ctx context.Context, log *slog.Logger, f *storeFlags) (*storage, error) {
+	db, err := f.openDB(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer db.Close()
-	blobs, where, err := f.store.openBlobs()
+	blobs, where, err := f.openBlobs()
 	if err != nil {
-		return err
+		db.Close()
+		return nil, err
 	}
 	if st, ok := blobs.(*s3.Store); ok {
 		go ensureBucket(ctx, log, st)
 	}
-	limits := accounts.DefaultLoginLimits
+	return &storage{db: db, blobs: blobs, where: where}, nil
+}
+
+// services are the hub's domain services and the web server over them.
+type services struct {
+	accounts   *accounts.Service
+	designs    *designs.Service
+	notify     *notify.Service
+	production *production.Service
+	inventory  *inventory.Service
+	web        *web.Server
+}
+
+// openServices wires the domain services and the web server on st. The
+// caller closes the designs service once the server has stopped.
+func openServices(f *serveFlags, log *slog.Logger, st *storage) (*services, error) {
+	db, blobs := st.db, st.blobs
+	limits := accounts.DefaultLoginLimits()
 	limits.AccountBurst, limits.IPBurst = f.loginAccount, f.loginIP
 	acc, err := accounts.New(db, accounts.Options{SessionTTL: f.sessionTTL, Login: limits})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	tmp := f.tmpDir
 	if tmp == "" {
 		tmp = filepath.Join(f.store.data, "tmp")
 	}
 	if err := os.MkdirAll(tmp, 0o700); err != nil {
-		return fmt.Errorf("upload folder %s: %w", tmp, err)
+		return nil, fmt.Errorf("upload folder %s: %w", tmp, err)
 	}
 	ds := designs.New(db, acc, blobs, designs.Options{MaxUpload: f.maxUploadMB << 20, TempDir: tmp, Logger: log})
-	defer ds.Close() // after the server has stopped: removes the kept upload spool files
 	nt := notify.New(db, acc, notify.Options{Logger: log, AllowPrivateNetworks: f.webhooksPrivate})
 	prod := production.New(db, acc, ds, production.Options{Logger: log, Lease: f.lease, OfferWindow: f.offerWindow,
 		StaleAfter: f.staleAfter, HorizonDays: f.horizonDays, Notifier: nt})
@@ -189,33 +255,43 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		PublicURL: f.publicURL, MaxUpload: f.maxUploadMB << 20, MapTiles: f.mapTiles,
 	})
 	if err != nil {
-		return err
+		ds.Close()
+		return nil, err
 	}
+	return &services{accounts: acc, designs: ds, notify: nt, production: prod, inventory: inv, web: srv}, nil
+}
 
-	// Listen before seeding the demo, so that a busy port fails first and
-	// the accounts name the real address; connections wait in the backlog
-	// until the hub is seeded and serving.
+// listenAndSeed listens on --addr, seeds the demo if asked, and warns when
+// no coordinator exists yet. It listens before seeding the demo, so that a
+// busy port fails first and the accounts name the real address; connections
+// wait in the backlog until the hub is seeded and serving.
+func listenAndSeed(ctx context.Context, log *slog.Logger, f *serveFlags, hub *services, blobs makerhub.BlobStore, stdout io.Writer) (net.Listener, error) {
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another hub running? choose another --addr)", f.addr, err)
+		return nil, fmt.Errorf("listen on %s: %w (is another hub running? choose another --addr)", f.addr, err)
 	}
 	if f.demo {
-		svc := demoServices{Accounts: acc, Designs: ds, Production: prod, Inventory: inv, Blobs: blobs}
+		svc := demoServices{Accounts: hub.accounts, Designs: hub.designs, Production: hub.production, Inventory: hub.inventory, Blobs: blobs}
 		if err := startDemo(ctx, log, svc, demoURL(f.publicURL, ln.Addr()), f.store.dbPath(), stdout); err != nil {
 			ln.Close()
-			return err
+			return nil, err
 		}
 	}
-	if n, err := acc.CountCoordinators(ctx); err != nil {
+	if n, err := hub.accounts.CountCoordinators(ctx); err != nil {
 		ln.Close()
-		return err
+		return nil, err
 	} else if n == 0 {
 		log.Warn("no coordinator account exists yet: nobody can verify hospitals or review designs. Create the first one with:\n\n" +
 			"    makerhub users create --data " + f.store.data + " --email you@example.org --name \"Your Name\" --role coordinator\n\n" +
 			"(it reads the password from stdin)")
 	}
-	hs := &http.Server{
-		Handler: srv,
+	return ln, nil
+}
+
+// newHTTPServer is the hub's http.Server around handler.
+func newHTTPServer(handler http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler: handler,
 		// No overall read or write timeout: uploads and downloads of large
 		// STL files take as long as they take. Slow-header clients are cut.
 		ReadHeaderTimeout: 10 * time.Second,
@@ -223,28 +299,26 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("makerhub serving", "addr", ln.Addr().String(), "version", makerhub.Version,
-		"database", f.store.dbPath(), "blobs", where)
+}
 
-	if f.debugAddr != "" {
-		stopDebug, err := serveDebug(f.debugAddr, log)
-		if err != nil {
-			return err
-		}
-		defer stopDebug()
-	}
-	// Background work: webhook deliveries, expired offers and leases, and
-	// scheduled routing. It stops before the database closes (the
-	// dispatcher writes as it lets go of deliveries in flight).
-	bg, stopBackground := context.WithCancel(context.Background())
+// startBackground starts the background work: webhook deliveries, expired
+// offers and leases, and scheduled routing. The returned stop must run
+// before the database closes (the dispatcher writes as it lets go of
+// deliveries in flight); it waits for every worker to end.
+func startBackground(f *serveFlags, hub *services) (stop func()) {
+	bg, cancel := context.WithCancel(context.Background())
 	var workers sync.WaitGroup
-	defer func() { stopBackground(); workers.Wait() }()
-	workers.Go(func() { nt.RunDispatcher(bg) })
-	workers.Go(func() { prod.RunSweeper(bg, f.sweepEvery) })
+	workers.Go(func() { hub.notify.RunDispatcher(bg) })
+	workers.Go(func() { hub.production.RunSweeper(bg, f.sweepEvery) })
 	if f.routingEvery > 0 {
-		workers.Go(func() { prod.RunScheduler(bg, f.routingEvery) })
+		workers.Go(func() { hub.production.RunScheduler(bg, f.routingEvery) })
 	}
+	return func() { cancel(); workers.Wait() }
+}
 
+// serveUntilSignal serves on ln until ctx is done (SIGINT or SIGTERM), then
+// shuts down; a server that fails first is an error.
+func serveUntilSignal(ctx context.Context, log *slog.Logger, hs *http.Server, ln net.Listener, timeout time.Duration) error {
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	select {
@@ -252,11 +326,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: no new connections; waiting for requests in flight", "timeout", f.shutdownTimeout)
-	sctx, cancel := context.WithTimeout(context.Background(), f.shutdownTimeout)
+	return shutDown(log, hs, served, timeout)
+}
+
+// shutDown stops taking connections and waits up to timeout for the
+// requests in flight.
+func shutDown(log *slog.Logger, hs *http.Server, served <-chan error, timeout time.Duration) error {
+	log.Info("shutting down: no new connections; waiting for requests in flight", "timeout", timeout)
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: requests still running after %s: %w", f.shutdownTimeout, err)
+		return fmt.Errorf("shutdown: requests still running after %s: %w", timeout, err)
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -32,7 +32,7 @@ func runSTL(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	var (
 		material string
-		ps       = designs.DefaultPrintSettings
+		ps       = designs.DefaultPrintSettings()
 	)
 	fs := newFlagSet("stl analyze", "Analyse STL files and estimate their print: one JSON object per line and file.\nExit status 1 if any file is not a usable STL.", stdout)
 	fs.StringVar(&material, "material", "PLA", "`material` for the estimate's density: PLA, PETG, ABS, ASA, TPU, PC, PA, PP")
@@ -51,7 +51,7 @@ func runSTL(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return usagef("--material: %v", err)
 	}
-	settings := stl.DefaultSettings
+	settings := stl.DefaultSettings()
 	settings.LayerHeightMM, settings.InfillPercent, settings.Perimeters, settings.Supports = ps.LayerHeightMM, ps.InfillPercent, ps.Perimeters, ps.Supports
 	settings.DensityGCm3 = m.DensityGCm3
 	if err := settings.Validate(); err != nil {

@@ -78,20 +78,38 @@ type Surface struct {
 
 // Analyze reads an STL of size bytes from r (-1 when the length is not known
 // yet, see Read) and analyses it. A problem with the content is a
-// *FormatError.
+// *FormatError. It keeps no memory for a next call: for many files, use one
+// Analyzer.
 func Analyze(r io.Reader, size int64) (*Analysis, error) {
-	return analyze(r, size, -1)
+	var z Analyzer
+	defer z.Close()
+	return z.Analyze(r, size)
+}
+
+// AnalyzeStream is the Analyzer's AnalyzeStream with no memory kept for a
+// next call.
+func AnalyzeStream(r io.Reader, bound int64) (*Analysis, error) {
+	var z Analyzer
+	defer z.Close()
+	return z.AnalyzeStream(r, bound)
+}
+
+// Analyze reads an STL of size bytes from r (-1 when the length is not known
+// yet, see Read) and analyses it. A problem with the content is a
+// *FormatError.
+func (z *Analyzer) Analyze(r io.Reader, size int64) (*Analysis, error) {
+	return z.analyze(r, size, -1)
 }
 
 // AnalyzeStream analyses an STL stream whose length is not known until its
 // end, but is at most bound bytes (-1: no bound known). The bound lets a big
 // binary mesh reserve its memory once instead of growing into it.
-func AnalyzeStream(r io.Reader, bound int64) (*Analysis, error) {
-	return analyze(r, -1, bound)
+func (z *Analyzer) AnalyzeStream(r io.Reader, bound int64) (*Analysis, error) {
+	return z.analyze(r, -1, bound)
 }
 
-func analyze(r io.Reader, size, bound int64) (*Analysis, error) {
-	m := &mesh{}
+func (z *Analyzer) analyze(r io.Reader, size, bound int64) (*Analysis, error) {
+	m := &mesh{z: z}
 	format, warnings, err := readTriangles(r, size, bound, m)
 	if err != nil {
 		return nil, err
@@ -105,6 +123,7 @@ func analyze(r io.Reader, size, bound int64) (*Analysis, error) {
 // mesh collects indexed triangles: three uint32 a facet plus each distinct
 // corner once, about 20 bytes a triangle for a closed mesh.
 type mesh struct {
+	z     *Analyzer // whose memory the arena is
 	vt    *vertexTable
 	tris  [][3]uint32
 	arena *arena // where tris, vt.vs and vt.slots start out
@@ -118,7 +137,7 @@ type mesh struct {
 func (m *mesh) reserve(n int) {
 	expected := n/2 + 16 // corners: a closed mesh has about half as many as facets
 	slots := capacityFor(expected)
-	m.arena = takeArena(n, expected, slots)
+	m.arena = m.z.takeArena(n, expected, slots)
 	m.vt = &vertexTable{vs: m.arena.corners(), slots: m.arena.table(slots)}
 	m.tris = m.arena.facets()
 }
@@ -183,7 +202,7 @@ func (m *mesh) analyse() *Analysis {
 	slots := m.vt.slots
 	m.vt.release()
 	vs := m.vt.vs
-	defer giveArena(m.arena)
+	defer m.z.giveArena(m.arena)
 	a := &Analysis{Triangles: len(m.tris), Vertices: len(vs)}
 	lo, hi := bounds(vs)
 	for c := 0; c < 3; c++ {
@@ -253,10 +272,10 @@ func (m *mesh) analyse() *Analysis {
 	return a
 }
 
-// edgeChunk bounds the directed edges held at once by edges: 4 Mi entries,
-// 16 MB. Larger meshes are classified in several passes over vertex ranges,
-// so that memory stays proportional to the mesh, not to its edges.
-var edgeChunk = 4 << 20
+// defaultEdgeChunk bounds the directed edges held at once by edges: 4 Mi
+// entries, 16 MB. Larger meshes are classified in several passes over vertex
+// ranges, so that memory stays proportional to the mesh, not to its edges.
+const defaultEdgeChunk = 4 << 20
 
 // edges classifies every undirected edge of the non-degenerate facets by
 // how many facets use it in each direction. Each directed edge a→b is filed
@@ -267,6 +286,10 @@ var edgeChunk = 4 << 20
 // it and is used as scratch; degenerate marks facets to skip.
 func (m *mesh) edges(pos []uint32, degenerate []uint64, scratch []uint32) (open, nonManifold, flipped int) {
 	n := len(pos) - 1
+	edgeChunk := m.z.edgeChunk
+	if edgeChunk <= 0 {
+		edgeChunk = defaultEdgeChunk
+	}
 	// Inclusive prefix sums: pos[v] is the end of v's list.
 	for v := 1; v <= n; v++ {
 		pos[v] += pos[v-1]

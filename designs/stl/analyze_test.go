@@ -32,7 +32,7 @@ func TestCube(t *testing.T) {
 	if !near(s.UpCm2, 4, 1e-9) || !near(s.DownCm2, 4, 1e-9) || !near(s.WallCm2, 16, 1e-9) || !near(s.BedContactCm2, 4, 1e-9) || s.OverhangCm2 != 0 {
 		t.Errorf("surface %+v", s)
 	}
-	if !slices.Contains(a.FitsBeds, "prusa-mini") || len(a.FitsBeds) != len(stl.Beds) {
+	if !slices.Contains(a.FitsBeds, "prusa-mini") || len(a.FitsBeds) != len(stl.Beds()) {
 		t.Errorf("fits %v", a.FitsBeds)
 	}
 }
@@ -130,20 +130,20 @@ func TestEstimate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := a.Estimate(stl.DefaultSettings)
+	e, err := a.Estimate(stl.DefaultSettings())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if e.Layers != 100 || e.FilamentCm3 <= 0 || e.FilamentCm3 > 8 || e.PrintMinutes <= 0 || !near(e.FilamentG, e.FilamentCm3*1.24, 0.01) {
 		t.Errorf("estimate %+v", e)
 	}
-	full := stl.DefaultSettings
+	full := stl.DefaultSettings()
 	full.InfillPercent = 100
 	ef, _ := a.Estimate(full)
 	if !near(ef.FilamentCm3, 8, 0.01) {
 		t.Errorf("100%% infill uses %v cm³ of an 8 cm³ cube", ef.FilamentCm3)
 	}
-	empty := stl.DefaultSettings
+	empty := stl.DefaultSettings()
 	empty.InfillPercent = 0
 	if e0, _ := a.Estimate(empty); e0.FilamentCm3 >= e.FilamentCm3 {
 		t.Errorf("0%% infill (%v) not less than 20%% (%v)", e0.FilamentCm3, e.FilamentCm3)
@@ -155,7 +155,7 @@ func TestEstimate(t *testing.T) {
 		func(s *stl.PrintSettings) { s.DensityGCm3 = 0 },
 		func(s *stl.PrintSettings) { s.NozzleMM = math.NaN() },
 	} {
-		s := stl.DefaultSettings
+		s := stl.DefaultSettings()
 		bad(&s)
 		if _, err := a.Estimate(s); err == nil {
 			t.Errorf("settings %+v accepted", s)
@@ -180,7 +180,7 @@ func TestSupportsAddMaterialUnderOverhangs(t *testing.T) {
 	if a.Surface.OverhangCm2 <= 0 || a.Surface.SupportCm3 <= 0 {
 		t.Fatalf("no overhang found: %+v", a.Surface)
 	}
-	s := stl.DefaultSettings
+	s := stl.DefaultSettings()
 	without, _ := a.Estimate(s)
 	s.Supports = true
 	with, _ := a.Estimate(s)

@@ -35,22 +35,43 @@ const bigArena = 16 << 20
 // its memory goes back to the system.
 const arenaKeep = time.Minute
 
-// spare is the one released arena kept for the next analysis: uploads come
-// one after another more often than side by side, and one is what the
-// memory budget allows.
-var spare struct {
-	sync.Mutex
-	a     *arena
-	timer *time.Timer
+// Analyzer analyses STL files, keeping the memory of one analysis for the
+// next: uploads come one after another more often than side by side, and one
+// spare arena is what the memory budget allows. Its zero value is ready to
+// use; hold one per service (designs.Service does) rather than one per call,
+// or the memory is mapped afresh every time. An Analyzer is safe for
+// concurrent use and must not be copied after first use.
+type Analyzer struct {
+	mu    sync.Mutex
+	spare *arena      // the one released arena kept for the next analysis
+	timer *time.Timer // drops spare after arenaKeep without an analysis
+
+	// edgeChunk bounds the directed edges held at once by mesh.edges
+	// (0: defaultEdgeChunk); tests make it small to force many passes.
+	edgeChunk int
+}
+
+// Close releases the memory kept for the next analysis. The Analyzer stays
+// usable: a later analysis maps new memory.
+func (z *Analyzer) Close() {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.timer != nil {
+		z.timer.Stop()
+	}
+	if z.spare != nil {
+		z.spare.release()
+		z.spare = nil
+	}
 }
 
 // takeArena returns an arena with room for the given numbers of facets,
 // corners and slots, reusing the spare one where it is big enough.
-func takeArena(tris, vs, slots int) *arena {
-	spare.Lock()
-	a := spare.a
-	spare.a = nil
-	spare.Unlock()
+func (z *Analyzer) takeArena(tris, vs, slots int) *arena {
+	z.mu.Lock()
+	a := z.spare
+	z.spare = nil
+	z.mu.Unlock()
 	if a == nil {
 		a = &arena{}
 	}
@@ -101,33 +122,33 @@ func (a *arena) table(n int) []slot {
 
 // giveArena releases an arena for the next analysis, keeping the bigger of
 // it and the spare. Nothing may use its memory afterwards.
-func giveArena(a *arena) {
+func (z *Analyzer) giveArena(a *arena) {
 	if a == nil {
 		return
 	}
-	spare.Lock()
-	defer spare.Unlock()
-	if spare.a != nil && len(spare.a.tris) >= len(a.tris) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.spare != nil && len(z.spare.tris) >= len(a.tris) {
 		a.release()
 		return
 	}
-	if spare.a != nil {
-		spare.a.release()
+	if z.spare != nil {
+		z.spare.release()
 	}
-	spare.a = a
-	if spare.timer == nil {
-		spare.timer = time.AfterFunc(arenaKeep, dropSpare)
+	z.spare = a
+	if z.timer == nil {
+		z.timer = time.AfterFunc(arenaKeep, z.dropSpare)
 	} else {
-		spare.timer.Reset(arenaKeep)
+		z.timer.Reset(arenaKeep)
 	}
 }
 
-func dropSpare() {
-	spare.Lock()
-	defer spare.Unlock()
-	if spare.a != nil {
-		spare.a.release()
-		spare.a = nil
+func (z *Analyzer) dropSpare() {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.spare != nil {
+		z.spare.release()
+		z.spare = nil
 	}
 }
 

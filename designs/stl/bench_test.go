@@ -34,9 +34,11 @@ func benchFiles(b *testing.B) ([]byte, []byte) {
 func BenchmarkAnalyzeBinary1M(b *testing.B) {
 	data, _ := benchFiles(b)
 	b.SetBytes(int64(len(data)))
+	var z stl.Analyzer // as designs.Service holds one: memory kept between uploads
+	defer z.Close()
 	b.ReportAllocs()
 	for b.Loop() {
-		a, err := stl.Analyze(bytes.NewReader(data), int64(len(data)))
+		a, err := z.Analyze(bytes.NewReader(data), int64(len(data)))
 		if err != nil || a.Triangles != 1_000_000 || !a.Watertight {
 			b.Fatalf("%+v %v", a, err)
 		}
@@ -50,9 +52,11 @@ func BenchmarkAnalyzeBinary4M(b *testing.B) {
 	stltest.WriteBinary(&buf, "solid torus 4M", stltest.Torus(2000, 1000, 80, 20))
 	data := buf.Bytes()
 	b.SetBytes(int64(len(data)))
+	var z stl.Analyzer // as designs.Service holds one: memory kept between uploads
+	defer z.Close()
 	b.ReportAllocs()
 	for b.Loop() {
-		a, err := stl.Analyze(bytes.NewReader(data), int64(len(data)))
+		a, err := z.Analyze(bytes.NewReader(data), int64(len(data)))
 		if err != nil || a.Triangles != 4_000_000 || !a.Watertight {
 			b.Fatalf("%+v %v", a, err)
 		}
@@ -86,9 +90,11 @@ func BenchmarkReadBinary1MHschendel(b *testing.B) {
 func BenchmarkAnalyzeASCII(b *testing.B) {
 	_, data := benchFiles(b)
 	b.SetBytes(int64(len(data)))
+	var z stl.Analyzer // as designs.Service holds one: memory kept between uploads
+	defer z.Close()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := stl.Analyze(bytes.NewReader(data), int64(len(data))); err != nil {
+		if _, err := z.Analyze(bytes.NewReader(data), int64(len(data))); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -127,10 +133,12 @@ func BenchmarkAnalyzeTestdata(b *testing.B) {
 		}
 		all = append(all, data)
 	}
+	var z stl.Analyzer // as designs.Service holds one: memory kept between uploads
+	defer z.Close()
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, data := range all {
-			if _, err := stl.Analyze(bytes.NewReader(data), int64(len(data))); err != nil {
+			if _, err := z.Analyze(bytes.NewReader(data), int64(len(data))); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -23,10 +23,7 @@ func TestEdgesInChunksAgree(t *testing.T) {
 		inputs = append(inputs, b)
 	}
 	inputs = append(inputs, openCubes())
-	saved := edgeChunk
-	defer func() { edgeChunk = saved }()
 	for i, data := range inputs {
-		edgeChunk = saved
 		want, err := Analyze(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			t.Fatal(err)
@@ -36,8 +33,9 @@ func TestEdgesInChunksAgree(t *testing.T) {
 			chunks = []int{1, 3, 17} // the small mesh: a corner a chunk, and less
 		}
 		for _, chunk := range chunks {
-			edgeChunk = chunk
-			got, err := Analyze(bytes.NewReader(data), int64(len(data)))
+			z := &Analyzer{edgeChunk: chunk}
+			got, err := z.Analyze(bytes.NewReader(data), int64(len(data)))
+			z.Close()
 			if err != nil {
 				t.Fatal(err)
 			}

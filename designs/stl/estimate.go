@@ -6,7 +6,7 @@ import (
 )
 
 // PrintSettings are what the estimate depends on. Every field counts (0 %
-// infill is a real setting): start from DefaultSettings and change fields.
+// infill is a real setting): start from DefaultSettings() and change fields.
 type PrintSettings struct {
 	LayerHeightMM float64 `json:"layer_height_mm"`
 	InfillPercent float64 `json:"infill_percent"`
@@ -21,9 +21,11 @@ type PrintSettings struct {
 
 // DefaultSettings match the reference profile the model was checked against
 // (shared/testdata/prusaslicer-reference.ini), with PLA.
-var DefaultSettings = PrintSettings{
-	LayerHeightMM: 0.2, InfillPercent: 20, Perimeters: 2, TopLayers: 4, BottomLayers: 3,
-	NozzleMM: 0.4, DensityGCm3: 1.24,
+func DefaultSettings() PrintSettings {
+	return PrintSettings{
+		LayerHeightMM: 0.2, InfillPercent: 20, Perimeters: 2, TopLayers: 4, BottomLayers: 3,
+		NozzleMM: 0.4, DensityGCm3: 1.24,
+	}
 }
 
 // Speeds in mm/s of the reference profile (PrusaSlicer defaults for a 0.4 mm

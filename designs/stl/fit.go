@@ -15,10 +15,13 @@ type Bed struct {
 	Z    float64 `json:"z_mm"`
 }
 
-// Beds are the standard printers Analysis.FitsBeds is checked against: the
-// machines most makers owned in 2020, from small to large, with their
-// makers' published build volumes.
-var Beds = []Bed{
+// Beds returns the standard printers Analysis.FitsBeds is checked against:
+// the machines most makers owned in 2020, from small to large, with their
+// makers' published build volumes. The slice is the caller's own copy.
+func Beds() []Bed { return slices.Clone(beds) }
+
+// beds are Beds; nothing may change them.
+var beds = []Bed{
 	{"prusa-mini", "Original Prusa MINI+", 180, 180, 180},
 	{"bambu-a1-mini", "Bambu Lab A1 mini", 180, 180, 180},
 	{"anycubic-i3-mega", "Anycubic i3 Mega", 210, 210, 205},
@@ -50,7 +53,7 @@ func (a *Analysis) FitsBed(x, y, z float64) bool {
 
 func fitsBeds(a *Analysis) []string {
 	ids := []string{}
-	for _, b := range Beds {
+	for _, b := range beds {
 		if a.FitsBed(b.X, b.Y, b.Z) {
 			ids = append(ids, b.ID)
 		}

@@ -68,7 +68,7 @@ func TestAgreesWithAdmesh(t *testing.T) {
 // TestEstimatesAgainstPrusaSlicer: with the reference profile (PETG), the
 // estimate is within ±15 % of PrusaSlicer's filament and ±30 % of its time.
 func TestEstimatesAgainstPrusaSlicer(t *testing.T) {
-	s := stl.DefaultSettings
+	s := stl.DefaultSettings()
 	s.DensityGCm3 = 1.27
 	for _, ref := range reference {
 		a := analyzeFile(t, filepath.Join(testdataDir, ref.file))

@@ -14,8 +14,8 @@ import (
 // that exist (fogleman/fauxgl and others) are unmaintained and load the
 // whole mesh.
 
-// ThumbnailColour is the colour parts are drawn in: filament orange.
-var ThumbnailColour = color.NRGBA{R: 0xED, G: 0x6B, B: 0x21, A: 0xFF}
+// thumbnailColour is the colour parts are drawn in: filament orange.
+func thumbnailColour() color.NRGBA { return color.NRGBA{R: 0xED, G: 0x6B, B: 0x21, A: 0xFF} }
 
 // supersample is how many samples per pixel side: 2 gives smooth edges at a
 // quarter of the cost of 4.
@@ -141,7 +141,7 @@ func (v *view) draw(t *Triangle) {
 // covered samples, and the share covered as alpha.
 func (v *view) image(px int) *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, px, px))
-	c := ThumbnailColour
+	c := thumbnailColour()
 	for y := range px {
 		for x := range px {
 			var sum, covered int

@@ -12,6 +12,7 @@ import (
 	"embed"
 	"fmt"
 	"io"
+	"slices"
 )
 
 //go:embed parts/*.stl.gz
@@ -26,10 +27,13 @@ type Part struct {
 	Licence   string // SPDX id of the licence testdata/README.md gives
 }
 
-// Parts are the embedded parts. The licences are those of testdata/README.md:
+// Parts returns the embedded parts; the slice is the caller's own copy.
+func Parts() []Part { return slices.Clone(partList) }
+
+// partList is Parts. The licences are those of testdata/README.md:
 // "CERN-OHL-P v2" is CERN-OHL-P-2.0; "GPL-3.0" is kept as written (the
 // deprecated SPDX id, which the hub accepts, since the source says no more).
-var Parts = []Part{
+var partList = []Part{
 	{File: "face-shield-headpiece.stl", Source: "GliaX faceshield",
 		SourceURL: "https://github.com/GliaX/faceshield", Licence: "GPL-3.0"},
 	{File: "ventilator-valve-handle.stl", Source: tetra, SourceURL: tetraURL, Licence: "CERN-OHL-P-2.0"},
@@ -44,7 +48,7 @@ const (
 
 // Find returns the part stored as file.
 func Find(file string) (Part, error) {
-	for _, p := range Parts {
+	for _, p := range partList {
 		if p.File == file {
 			return p, nil
 		}

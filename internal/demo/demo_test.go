@@ -23,7 +23,7 @@ func TestPartsAreTestdata(t *testing.T) {
 	}
 	// The README's licences as written, and the SPDX id each stands for.
 	spdx := map[string]string{"CERN-OHL-P v2": "CERN-OHL-P-2.0", "GPL-3.0": "GPL-3.0"}
-	for _, p := range demo.Parts {
+	for _, p := range demo.Parts() {
 		want, err := os.ReadFile(filepath.Join("..", "..", "testdata", "stl", p.File))
 		if err != nil {
 			t.Fatal(err)
@@ -58,7 +58,7 @@ func TestPartsAreTestdata(t *testing.T) {
 			t.Errorf("parts/%s is embedded but not listed in Parts", f)
 		}
 	}
-	if len(embedded) != len(demo.Parts) || !slices.ContainsFunc(demo.Parts, func(p demo.Part) bool { return p.File == "face-shield-headpiece.stl" }) {
-		t.Errorf("embedded %v, listed %d parts", embedded, len(demo.Parts))
+	if len(embedded) != len(demo.Parts()) || !slices.ContainsFunc(demo.Parts(), func(p demo.Part) bool { return p.File == "face-shield-headpiece.stl" }) {
+		t.Errorf("embedded %v, listed %d parts", embedded, len(demo.Parts()))
 	}
 }

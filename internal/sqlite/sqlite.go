@@ -76,6 +76,12 @@ func Migrations() ([]Migration, error) {
 // schema up to date. A database whose schema is newer than this build knows is
 // refused, so an older binary never writes to a newer hub's data.
 func Open(ctx context.Context, path string) (*sql.DB, error) {
+	return open(ctx, path, defaultLockWait)
+}
+
+// open is Open with the bound on a writer's wait for the process's write
+// lock (tests shorten it).
+func open(ctx context.Context, path string, lockWait time.Duration) (*sql.DB, error) {
 	if path == "" {
 		return nil, errors.New("database path is empty")
 	}
@@ -85,7 +91,7 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 		}
 	}
 	u := url.URL{Scheme: "file", Opaque: path, RawQuery: dsnOptions}
-	db := sql.OpenDB(&connector{dsn: u.String(), drv: &sqlite3.SQLiteDriver{}, lock: make(writeLock, 1)})
+	db := sql.OpenDB(&connector{dsn: u.String(), drv: &sqlite3.SQLiteDriver{}, lock: newWriteLock(lockWait)})
 	// database/sql keeps 2 idle connections by default: with more
 	// concurrent requests than that, connections were closed and opened
 	// again (pragmas and all, and the driver's statement cache lost) on

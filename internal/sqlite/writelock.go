@@ -23,24 +23,32 @@ import (
 // beside the writer.
 
 // writeLock is a FIFO-fair lock usable with a context: a buffered channel
-// of one slot.
-type writeLock chan struct{}
+// of one slot, and how long lock waits for it.
+type writeLock struct {
+	slot chan struct{}
+	wait time.Duration
+}
 
-// lockWait bounds the wait for the write lock like SQLite's busy timeout
-// (5 s, see dsnOptions): past it the caller gets SQLITE_BUSY, which the hub
-// answers with 503 and Retry-After, rather than waiting without end.
-var lockWait = 5 * time.Second
+// defaultLockWait bounds the wait for the write lock like SQLite's busy
+// timeout (5 s, see dsnOptions): past it the caller gets SQLITE_BUSY, which
+// the hub answers with 503 and Retry-After, rather than waiting without end.
+const defaultLockWait = 5 * time.Second
+
+// newWriteLock returns a write lock whose waits end after wait.
+func newWriteLock(wait time.Duration) writeLock {
+	return writeLock{slot: make(chan struct{}, 1), wait: wait}
+}
 
 func (l writeLock) lock(ctx context.Context) error {
 	select {
-	case l <- struct{}{}:
+	case l.slot <- struct{}{}:
 		return nil
 	default:
 	}
-	t := time.NewTimer(lockWait)
+	t := time.NewTimer(l.wait)
 	defer t.Stop()
 	select {
-	case l <- struct{}{}:
+	case l.slot <- struct{}{}:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -49,7 +57,7 @@ func (l writeLock) lock(ctx context.Context) error {
 	}
 }
 
-func (l writeLock) unlock() { <-l }
+func (l writeLock) unlock() { <-l.slot }
 
 // connector opens SQLite connections that share one write lock.
 type connector struct {

@@ -85,14 +85,11 @@ func TestWritersQueueWithoutBusyErrors(t *testing.T) {
 
 func TestWriteLockWaitIsBounded(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "b.db"))
+	db, err := open(ctx, filepath.Join(t.TempDir(), "b.db"), 100*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	old := lockWait
-	lockWait = 100 * time.Millisecond
-	defer func() { lockWait = old }()
 	held, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)

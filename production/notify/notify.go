@@ -25,8 +25,11 @@ const (
 	KindFilamentLow          = "filament.low"          // a maker's spool is low, or their spools will not finish their jobs
 )
 
-// Kinds lists the known kinds in display order.
-var Kinds = []string{KindJobOffered, KindLeaseExpiring, KindRequestAllocated, KindRequestUnallocatable, KindRecall, KindFilamentLow}
+// Kinds lists the known kinds in display order. The slice is the caller's
+// own copy.
+func Kinds() []string {
+	return []string{KindJobOffered, KindLeaseExpiring, KindRequestAllocated, KindRequestUnallocatable, KindRecall, KindFilamentLow}
+}
 
 // AllEvents in a webhook's event filter selects every kind, including kinds
 // added later.
@@ -152,9 +155,9 @@ func requireOrgMember(ctx context.Context, orgID int64) (*makerhub.User, error) 
 }
 
 // knownKind reports whether kind is one of Kinds.
-func knownKind(kind string) bool { return slices.Contains(Kinds, kind) }
+func knownKind(kind string) bool { return slices.Contains(Kinds(), kind) }
 
-func kindList() string { return strings.Join(Kinds, ", ") }
+func kindList() string { return strings.Join(Kinds(), ", ") }
 
 // q is where ctx's statements go: its unit of work, or the database.
 func (s *Service) q(ctx context.Context) sqlite.Queryer { return sqlite.Q(ctx, s.db) }

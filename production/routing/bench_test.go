@@ -101,7 +101,7 @@ func BenchmarkNational(b *testing.B) {
 	b.ReportMetric(float64(g.Stats.UnitsLate), "greedy-late-units")
 	b.ReportMetric(float64(g.Stats.UnitsUnallocated), "greedy-unalloc-units")
 	b.ReportMetric(g.Stats.TotalKM, "greedy-total-km")
-	// The rest is for docs/benchmarks.md (internal/benchreport), which
+	// The rest is for docs/benchmarks.md (scripts/benchreport), which
 	// takes every figure from the benchmark lines.
 	b.ReportMetric(float64(st.UnitsRequested), "requested-units")
 	b.ReportMetric(float64(len(p.Requests)), "request-lines")

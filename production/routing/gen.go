@@ -158,7 +158,7 @@ var bedShare = func() []bedWeight {
 	share := map[string]float64{"prusa-mini": 8, "bambu-a1-mini": 6, "anycubic-i3-mega": 8, "creality-ender-3": 30,
 		"prusa-mk3s": 22, "bambu-x1-p1": 12, "creality-cr-10": 8, "ultimaker-s5": 3, "prusa-xl": 3}
 	var out []bedWeight
-	for _, b := range stl.Beds {
+	for _, b := range stl.Beds() {
 		out = append(out, bedWeight{b, share[b.ID]})
 	}
 	return out

@@ -15,7 +15,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/makerhub/makerhub/internal/benchreport"
+	"github.com/makerhub/makerhub/scripts/benchreport/internal/report"
 )
 
 func main() {
@@ -39,12 +39,12 @@ func run(args []string, stdout io.Writer) error {
 		fs.Usage()
 		return fmt.Errorf("want one report file, got %d arguments", fs.NArg())
 	}
-	r, err := benchreport.ParseFile(fs.Arg(0))
+	r, err := report.ParseFile(fs.Arg(0))
 	if err != nil {
 		return err
 	}
 	var page bytes.Buffer
-	if err := benchreport.Render(&page, r); err != nil {
+	if err := report.Render(&page, r); err != nil {
 		return err
 	}
 	if *out == "" {

@@ -9,8 +9,8 @@ import (
 )
 
 func TestRunWritesThePage(t *testing.T) {
-	report := filepath.Join("..", "..", "internal", "benchreport", "testdata", "quick-run.txt")
-	want, err := os.ReadFile(filepath.Join("..", "..", "internal", "benchreport", "testdata", "quick-run.md"))
+	report := filepath.Join("internal", "report", "testdata", "quick-run.txt")
+	want, err := os.ReadFile(filepath.Join("internal", "report", "testdata", "quick-run.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +23,7 @@ func TestRunWritesThePage(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Error("the page written differs from internal/benchreport/testdata/quick-run.md")
+		t.Error("the page written differs from internal/report/testdata/quick-run.md")
 	}
 	if _, err := os.Stat(out + ".tmp"); !os.IsNotExist(err) {
 		t.Errorf("the temporary file is left behind: %v", err)

@@ -39,7 +39,7 @@ func (s *Store) putParallel(ctx context.Context, key string, ra io.ReaderAt, siz
 	}
 	opts := minio.PutObjectOptions{
 		ContentType: "application/octet-stream",
-		PartSize:    parallelPartSize,
+		PartSize:    s.sizes.parallelPartSize,
 		NumThreads:  4,
 		// The parts' CRC32C (sent as trailers) protect them in transit;
 		// hashing every chunk for a streaming signature as well would add

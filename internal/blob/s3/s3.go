@@ -42,25 +42,31 @@ type Store struct {
 	bucket   string
 	region   string
 	endpoint string
+	sizes    uploadSizes
 }
 
 var _ makerhub.BlobStore = (*Store)(nil)
 
-// Upload tuning. Variables so that tests can reach the multipart path with
-// small objects.
-var (
+// uploadSizes are the sizes that choose how an object is uploaded. A Store
+// takes defaultUploadSizes; tests lower them on their own Store to reach the
+// multipart paths with small objects.
+type uploadSizes struct {
 	// maxSinglePut is the largest object sent in one PUT: S3's limit.
-	maxSinglePut int64 = 5 << 30
+	maxSinglePut int64
 	// partSize is the part size of larger uploads. minio-go holds one part
 	// in memory per upload, and 10,000 parts of 64 MiB reach 625 GiB.
-	partSize uint64 = 64 << 20
+	partSize uint64
 	// parallelAbove is the size from which content that can be read at any
 	// offset (a file) is uploaded in parallel parts, see putParallel.
-	parallelAbove int64 = 32 << 20
+	parallelAbove int64
 	// parallelPartSize is the part size of parallel uploads: 10,000 parts
 	// of 16 MiB reach 156 GiB; each part streams from the file unbuffered.
-	parallelPartSize uint64 = 16 << 20
-)
+	parallelPartSize uint64
+}
+
+func defaultUploadSizes() uploadSizes {
+	return uploadSizes{maxSinglePut: 5 << 30, partSize: 64 << 20, parallelAbove: 32 << 20, parallelPartSize: 16 << 20}
+}
 
 // New checks cfg and returns a Store. It does no network I/O, so the hub
 // starts even when the service is down; Ping reports that, and EnsureBucket
@@ -97,6 +103,7 @@ func New(cfg Config) (*Store, error) {
 		bucket:   cfg.Bucket,
 		region:   cfg.Region,
 		endpoint: cfg.Endpoint,
+		sizes:    defaultUploadSizes(),
 	}, nil
 }
 
@@ -178,7 +185,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, su
 	if err := ctx.Err(); err != nil {
 		return s.mapError(ctx, err, key, "store "+key)
 	}
-	if ra, ok := r.(io.ReaderAt); ok && size >= parallelAbove {
+	if ra, ok := r.(io.ReaderAt); ok && size >= s.sizes.parallelAbove {
 		return s.putParallel(ctx, key, ra, size, want)
 	}
 
@@ -192,7 +199,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, su
 		}
 	}
 	opts := minio.PutObjectOptions{ContentType: "application/octet-stream"}
-	if size <= maxSinglePut {
+	if size <= s.sizes.maxSinglePut {
 		opts.DisableMultipart = true
 		// The server checks the whole object's SHA-256 from the header
 		// below, so minio-go need not hash each chunk for a streaming
@@ -204,7 +211,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, su
 	} else {
 		// S3 has no full-object SHA-256 for multipart uploads; the
 		// verifyingReader alone checks the hash.
-		opts.PartSize = partSize
+		opts.PartSize = s.sizes.partSize
 	}
 	_, err = s.client.PutObject(ctx, s.bucket, key, vr, size, opts)
 	// The HTTP transport may still be reading the body after PutObject

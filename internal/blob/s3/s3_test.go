@@ -114,9 +114,7 @@ func testServerChecksSHA256(t *testing.T, s *Store) {
 // testMultipart lowers the single-PUT limit to send small objects through
 // the path that objects over 5 GiB take.
 func testMultipart(t *testing.T, s *Store) {
-	oldMax, oldPart := maxSinglePut, partSize
-	maxSinglePut, partSize = 1<<20, 5<<20 // 5 MiB is S3's smallest part
-	t.Cleanup(func() { maxSinglePut, partSize = oldMax, oldPart })
+	s.sizes.maxSinglePut, s.sizes.partSize = 1<<20, 5<<20 // 5 MiB is S3's smallest part
 
 	const size = 12<<20 + 7 // three parts, the last one short
 	sum := genSHA256(7, size)
@@ -156,9 +154,7 @@ func testMultipart(t *testing.T, s *Store) {
 // path, with the threshold lowered so small files take it, and checks that
 // wrong content is refused before anything is stored.
 func testParallel(t *testing.T, s *Store) {
-	oldAbove, oldPart := parallelAbove, parallelPartSize
-	parallelAbove, parallelPartSize = 1<<20, 5<<20
-	t.Cleanup(func() { parallelAbove, parallelPartSize = oldAbove, oldPart })
+	s.sizes.parallelAbove, s.sizes.parallelPartSize = 1<<20, 5<<20
 
 	const size = 12<<20 + 7
 	file := func(n int64) *os.File {

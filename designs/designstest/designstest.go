@@ -1,8 +1,8 @@
-// Package hubtest builds a hub's domain services for tests: a real SQLite
-// file, real accounts, a design library on a local blob store with the
-// reference parts of testdata/stl published, and production, all on one
-// test clock. The production and inventory tests share it.
-package hubtest
+// Package designstest builds a design library for tests, as net/http/httptest
+// does a server: a real SQLite file, real accounts, a library on a local blob
+// store with two reference parts of testdata/stl published, and a test clock.
+// production/productiontest builds production on top of it.
+package designstest
 
 import (
 	"bytes"
@@ -22,33 +22,33 @@ import (
 	"github.com/makerhub/makerhub/internal/blob/local"
 	"github.com/makerhub/makerhub/internal/sqlite"
 	"github.com/makerhub/makerhub/internal/testenv"
-	"github.com/makerhub/makerhub/production"
 )
 
 // Start is when every test hub's clock starts.
-var Start = time.Date(2026, 3, 20, 9, 0, 0, 0, time.UTC)
+func Start() time.Time { return time.Date(2026, 3, 20, 9, 0, 0, 0, time.UTC) }
 
-// Hub is the services of a hub and a few people and parts to start from.
+// Hub is the accounts and design library of a hub, with a few people and
+// parts to start from.
 type Hub struct {
-	T          testing.TB
-	DB         *sql.DB
-	Accounts   *accounts.Service
-	Designs    *designs.Service
-	Production *production.Service
-	Clock      *testenv.Clock
-	seq        int
+	T        testing.TB
+	DB       *sql.DB
+	Accounts *accounts.Service
+	Designs  *designs.Service
+	Clock    *testenv.Clock
+	seq      int
 
 	Coord *makerhub.User
-	Maker *makerhub.User // Grenoble, a Prusa MK3S for PLA and PETG
-	Other *makerhub.User // Lyon, an Ender-3 for PLA
+	Maker *makerhub.User // Grenoble (productiontest gives it a Prusa MK3S for PLA and PETG)
+	Other *makerhub.User // Lyon (productiontest gives it an Ender-3 for PLA)
 	Nurse *makerhub.User // verified hospital in Grenoble
 
 	Shield *designs.Design // face shield headpiece, PETG, v1 clinically validated
 	Valve  *designs.Design // valve handle, PLA, v1 submitted
 }
 
-// New builds a hub; notifier (may be nil) is production's Notifier.
-func New(t testing.TB, notifier func(db *sql.DB, acc *accounts.Service) makerhub.Notifier) *Hub {
+// New builds a hub's accounts and design library, with its people and the
+// two parts published.
+func New(t testing.TB) *Hub {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "makerhub.db"))
 	if err != nil {
@@ -63,21 +63,14 @@ func New(t testing.TB, notifier func(db *sql.DB, acc *accounts.Service) makerhub
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := testenv.NewClock(Start)
+	c := testenv.NewClock(Start())
 	h := &Hub{T: t, DB: db, Accounts: acc, Clock: c}
 	h.Designs = designs.New(db, acc, blobs, designs.Options{TempDir: t.TempDir(), Now: c.Now})
 	t.Cleanup(h.Designs.Close)
-	var n makerhub.Notifier
-	if notifier != nil {
-		n = notifier(db, acc)
-	}
-	h.Production = production.New(db, acc, h.Designs, production.Options{Now: c.Now, Notifier: n})
 	h.Coord = h.User(makerhub.RoleCoordinator, 0, 0)
 	h.Maker = h.User(makerhub.RoleMaker, 45.19, 5.72)
 	h.Other = h.User(makerhub.RoleMaker, 45.76, 4.84)
 	h.Nurse = h.Hospital(45.20, 5.75, true)
-	h.Printer(h.Maker, "MK3S", [3]float64{250, 210, 210}, "PLA", "PETG")
-	h.Printer(h.Other, "Ender-3", [3]float64{220, 220, 250}, "PLA")
 	h.Shield = h.Publish("Face shield", "face-shield-headpiece.stl", "PETG", designs.ClinicallyValidated)
 	h.Valve = h.Publish("Valve handle", "ventilator-valve-handle.stl", "PLA", designs.Submitted)
 	return h
@@ -111,16 +104,6 @@ func (h *Hub) Hospital(lat, lon float64, verified bool) *makerhub.User {
 		u.Organisation = org
 	}
 	return u
-}
-
-// Printer adds a printer (10 hours a day) for the maker u.
-func (h *Hub) Printer(u *makerhub.User, name string, bed [3]float64, materials ...string) *production.Printer {
-	h.T.Helper()
-	p, err := h.Production.CreatePrinter(As(u), production.PrinterInput{Name: &name, BedMM: &bed, Materials: &materials, HoursPerDay: Ptr(10.0)})
-	if err != nil {
-		h.T.Fatal(err)
-	}
-	return p
 }
 
 // Testdata is the folder of the reference parts.
@@ -170,27 +153,6 @@ func (h *Hub) PublishSTL(title, file string, data []byte, material string, statu
 		}
 	}
 	return d
-}
-
-// Request files a request from the hospital u, needed in days.
-func (h *Hub) Request(u *makerhub.User, d *designs.Design, units int, prio production.Priority, days int) *production.Request {
-	h.T.Helper()
-	r, err := h.Production.CreateRequest(As(u), production.RequestInput{DesignID: d.ID, Quantity: units, Priority: prio,
-		NeededBy: h.Clock.Now().AddDate(0, 0, days).Format("2006-01-02")})
-	if err != nil {
-		h.T.Fatal(err)
-	}
-	return r
-}
-
-// Route runs routing as the coordinator.
-func (h *Hub) Route() *production.RoutingRun {
-	h.T.Helper()
-	run, err := h.Production.RunRouting(As(h.Coord))
-	if err != nil {
-		h.T.Fatal(err)
-	}
-	return run
 }
 
 // Count runs a counting query.

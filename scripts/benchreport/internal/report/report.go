@@ -1,4 +1,4 @@
-// Package benchreport turns the raw report of one run of scripts/bench.sh
+// Package report turns the raw report of one run of scripts/bench.sh
 // into docs/benchmarks.md, so that every figure on that page comes from the
 // run it describes.
 //
@@ -10,7 +10,7 @@
 // b.ReportMetric, so the figures are read from standard benchmark lines;
 // only the agreement tables, which the benchmarks log as markdown rows, are
 // read from b.Logf lines.
-package benchreport
+package report
 
 import (
 	"bufio"

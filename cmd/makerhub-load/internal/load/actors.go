@@ -156,7 +156,7 @@ func (l *Load) shareDesigns(ctx context.Context) (string, error) {
 	}
 	l.designs = make([]*design, l.cfg.Designs)
 	failed, err := each(ctx, l.cfg.Designs, min(l.cfg.Concurrency, 4), func(ctx context.Context, i int) error {
-		part := demo.Parts[i%len(demo.Parts)]
+		part := demo.Parts()[i%len(demo.Parts())]
 		sp := specs[part.File]
 		author := l.makers[i%len(l.makers)]
 		d := &design{part: part, weight: sp.weight}
@@ -176,7 +176,7 @@ func (l *Load) shareDesigns(ctx context.Context) (string, error) {
 		if err != nil {
 			return err
 		}
-		if i >= len(demo.Parts) {
+		if i >= len(demo.Parts()) {
 			// A maker's own export of the part: the same mesh under another
 			// header, so another file to store.
 			copy(data[:80], fmt.Sprintf("%-80s", fmt.Sprintf("makerhub-load design %d", i)))
