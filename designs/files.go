@@ -1,15 +1,10 @@
 package designs
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/makerhub/makerhub"
-	"github.com/makerhub/makerhub/designs/stl"
 	"github.com/makerhub/makerhub/internal/sqlite"
 )
 
@@ -149,211 +143,6 @@ func (s *Service) AddFile(ctx context.Context, designID int64, number int, up Up
 		}
 	}
 	return f, nil
-}
-
-// ingest receives an upload into a temporary file while hashing it. An STL
-// is analysed as it arrives, reading the file right behind the network (and
-// a refused one stops the upload early); the object is stored as soon as the
-// hash is known, while the analysis finishes. On two cores the upload then
-// takes about as long as its slowest step, not the sum of them. If anything
-// fails, nothing is left: a stored object is removed again (under the write
-// lock, see removeIfUnreferenced) and the temporary file is deleted. On
-// success the caller owns the temporary file; f gets its size and SHA-256.
-func (s *Service) ingest(ctx context.Context, up Upload, f *File) (tmp *os.File, analysis []byte, created bool, err error) {
-	file, err := s.spools.get()
-	if err != nil {
-		return nil, nil, false, fmt.Errorf("create a temporary file for the upload: %w", err)
-	}
-	defer func() {
-		if err != nil { // the error returns leave tmp nil; every reader is done
-			s.spools.put(file)
-		}
-	}()
-	tmp = file
-	sp := newSpool(tmp)
-	began := time.Now()
-	var analysedAt, storedAt time.Time
-	type analysed struct {
-		a   *stl.Analysis
-		err error
-	}
-	var results chan analysed
-	if f.Kind == KindSTL {
-		results = make(chan analysed, 1)
-		go func() {
-			var a *stl.Analysis
-			var err error
-			if up.Size >= 0 {
-				a, err = s.analyzer.Analyze(sp.reader(), up.Size)
-			} else {
-				a, err = s.analyzer.AnalyzeStream(sp.reader(), up.Bound)
-			}
-			if stl.IsFormatError(err) {
-				sp.stop(err) // no need to receive the rest
-			}
-			results <- analysed{a, err}
-		}()
-	}
-	// refused turns an analysis error into what the user sees.
-	refused := func(err error) error {
-		if stl.IsFormatError(err) {
-			return makerhub.WrapError(err, makerhub.EUNPROCESSABLE, "%s is not a usable STL file: %v.", f.Name, err)
-		}
-		return fmt.Errorf("analyse %s: %w", f.Name, err)
-	}
-
-	// The hash follows the file too, on its own goroutine, so that
-	// receiving is only reading and writing.
-	hashed := make(chan []byte, 1)
-	go func() {
-		h := sha256.New()
-		if _, err := io.CopyBuffer(h, sp.reader(), make([]byte, copyBuffer)); err != nil {
-			hashed <- nil
-			return
-		}
-		hashed <- h.Sum(nil)
-	}()
-	n, rerr := io.CopyBuffer(sp, io.LimitReader(up.Body, s.maxUpload+1), make([]byte, copyBuffer))
-	receivedAt := time.Now()
-	var terr error
-	if rerr == nil {
-		// A reused spool file may hold an older upload's bytes past n.
-		terr = tmp.Truncate(n)
-	}
-	// What went wrong, in order of precedence: the analysis stopping the
-	// upload; the upload failing on its own; the size rules; the analysis
-	// refusing a complete file.
-	var receiveErr error
-	refusedByAnalysis := false
-	switch {
-	case errors.Is(rerr, errAborted):
-		refusedByAnalysis = true
-	case ctx.Err() != nil:
-		receiveErr = makerhub.WrapError(ctx.Err(), makerhub.EINVALID, "The upload of %s was interrupted.", f.Name)
-	case rerr != nil:
-		var me *makerhub.Error
-		if errors.As(rerr, &me) {
-			receiveErr = rerr
-		} else {
-			receiveErr = makerhub.WrapError(rerr, makerhub.EINVALID, "The upload of %s was cut short after %d bytes: send it again.", f.Name, n)
-		}
-	case terr != nil:
-		receiveErr = fmt.Errorf("truncate the upload's temporary file: %w", terr)
-	case n > s.maxUpload:
-		receiveErr = s.tooLarge(f.Name)
-	case up.Size >= 0 && n != up.Size:
-		receiveErr = makerhub.Errorf(makerhub.EINVALID, "The upload of %s has %d bytes but announced %d: send it again.", f.Name, n, up.Size)
-	case sp.aborted():
-		refusedByAnalysis = true
-	case n == 0:
-		receiveErr = makerhub.Errorf(makerhub.EUNPROCESSABLE, "%s is empty.", f.Name)
-	}
-	if refusedByAnalysis {
-		sp.finish(errAborted)
-		<-hashed
-		return nil, nil, false, refused((<-results).err)
-	}
-	sp.finish(receiveErr)
-	sum := <-hashed
-	hashedAt := time.Now()
-	if receiveErr != nil {
-		if results != nil {
-			<-results // the analysis stops on the writer's error
-		}
-		return nil, nil, false, receiveErr
-	}
-	if sum == nil {
-		if results != nil {
-			<-results
-		}
-		return nil, nil, false, errors.New("hash the upload: the spool failed")
-	}
-	f.Size, f.SHA256 = n, hex.EncodeToString(sum)
-	if err := checkContent(tmp, f); err != nil {
-		if results != nil {
-			<-results
-		}
-		return nil, nil, false, err
-	}
-
-	storeCtx, cancelStore := context.WithCancel(ctx)
-	defer cancelStore()
-	type stored struct {
-		created bool
-		err     error
-	}
-	done := make(chan stored, 1)
-	go func() {
-		c, err := s.storeObject(storeCtx, hashedFile(tmp, f), f.Size, f.SHA256)
-		storedAt = time.Now()
-		done <- stored{c, err}
-	}()
-	var aerr error
-	if results != nil {
-		r := <-results
-		analysedAt = time.Now()
-		if r.err != nil {
-			aerr = refused(r.err)
-			cancelStore()
-		} else if analysis, aerr = json.Marshal(r.a); aerr != nil {
-			cancelStore()
-		}
-	}
-	st := <-done
-	// Where an upload's time goes, for operators tuning --tmp-dir or the
-	// object store (docs/performance-history.md has a profile).
-	s.log.Debug("upload timeline", "name", f.Name, "bytes", f.Size, "received", receivedAt.Sub(began),
-		"hashed", hashedAt.Sub(began), "analysed", sinceOrZero(analysedAt, began), "stored", storedAt.Sub(began))
-	switch {
-	case aerr != nil:
-		if st.created {
-			s.removeIfUnreferenced(context.WithoutCancel(ctx), f.SHA256)
-		}
-		return nil, nil, false, aerr
-	case st.err != nil:
-		return nil, nil, false, st.err
-	}
-	return tmp, analysis, st.created, nil
-}
-
-// sinceOrZero is t − start, or 0 when t was never set.
-func sinceOrZero(t, start time.Time) time.Duration {
-	if t.IsZero() {
-		return 0
-	}
-	return t.Sub(start)
-}
-
-func (s *Service) tooLarge(name string) error {
-	return makerhub.Errorf(makerhub.ETOOLARGE, "%s is larger than the hub's limit of %d MiB.", name, s.maxUpload>>20)
-}
-
-// checkContent checks that a non-STL file is what its name says, by its first
-// bytes.
-func checkContent(tmp *os.File, f *File) error {
-	head := make([]byte, 512)
-	n, err := tmp.ReadAt(head, 0)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return err
-	}
-	head = head[:n]
-	ok := true
-	switch f.Kind {
-	case KindPDF:
-		ok = bytes.HasPrefix(head, []byte("%PDF-"))
-	case KindSTEP:
-		ok = bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n\xef\xbb\xbf"), []byte("ISO-10303-21"))
-	case KindImage:
-		ok = http.DetectContentType(head) == f.MediaType
-	}
-	if !ok {
-		what := strings.ToUpper(string(f.Kind)) + " file"
-		if f.Kind == KindImage {
-			what = strings.ToUpper(strings.TrimPrefix(f.MediaType, "image/")) + " image"
-		}
-		return makerhub.Errorf(makerhub.EUNPROCESSABLE, "%s does not look like a %s: check that it is the right file.", f.Name, what)
-	}
-	return nil
 }
 
 // storeObject puts the file in object storage unless it is there already,
