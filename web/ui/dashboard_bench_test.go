@@ -1,4 +1,4 @@
-package web_test
+package ui_test
 
 import (
 	"context"
@@ -20,8 +20,8 @@ import (
 //	go test -run '^$' -bench BenchmarkDashboardNational -benchtime 20x ./web/
 func BenchmarkDashboardNational(b *testing.B) {
 	h := newTestHub(b, accounts.Options{})
-	coord, maker := h.newCaller("coordinator"), h.newCaller("maker")
-	tx, err := h.db.BeginTx(context.Background(), nil)
+	coord, maker := h.NewCaller("coordinator"), h.NewCaller("maker")
+	tx, err := h.DB.BeginTx(context.Background(), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func BenchmarkDashboardNational(b *testing.B) {
 		b.Run(who.name, func(b *testing.B) {
 			for b.Loop() {
 				if r := h.page(who.path, "", session(who.c)); r.StatusCode != 200 {
-					b.Fatalf("%d; log: %s", r.StatusCode, h.logs.String()[max(0, len(h.logs.String())-1500):])
+					b.Fatalf("%d; log: %s", r.StatusCode, h.Logs.String()[max(0, len(h.Logs.String())-1500):])
 				}
 			}
 		})

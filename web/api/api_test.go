@@ -1,4 +1,4 @@
-package web_test
+package api_test
 
 import (
 	"net/http"
@@ -27,23 +27,23 @@ func runScenarios(t *testing.T, h *testHub, callers map[string]*caller, scenario
 		t.Run(sc.name, func(t *testing.T) {
 			token := ""
 			if c := callers[sc.as]; c != nil {
-				token = c.token
+				token = c.Token
 			}
-			r := h.request(sc.method, sc.path, sc.body, token, sc.header)
+			r := h.Request(sc.method, sc.path, sc.body, token, sc.header)
 			if r.StatusCode != sc.status {
-				t.Fatalf("%s %s: status %d, want %d; body %s", sc.method, sc.path, r.StatusCode, sc.status, r.body)
+				t.Fatalf("%s %s: status %d, want %d; body %s", sc.method, sc.path, r.StatusCode, sc.status, r.Body)
 			}
 			if sc.status >= 400 {
 				errorOf(t, r) // every error is in the one shape
 			}
 			for _, frag := range sc.contains {
-				if !strings.Contains(r.body, frag) {
-					t.Errorf("body %s does not contain %q", r.body, frag)
+				if !strings.Contains(r.Body, frag) {
+					t.Errorf("body %s does not contain %q", r.Body, frag)
 				}
 			}
 			for _, frag := range sc.absent {
-				if strings.Contains(r.body, frag) {
-					t.Errorf("body %s contains %q", r.body, frag)
+				if strings.Contains(r.Body, frag) {
+					t.Errorf("body %s contains %q", r.Body, frag)
 				}
 			}
 		})
@@ -52,7 +52,7 @@ func runScenarios(t *testing.T, h *testHub, callers map[string]*caller, scenario
 
 func TestSignupAndLoginScenarios(t *testing.T) {
 	h := newTestHub(t, accounts.Options{})
-	callers := map[string]*caller{"maker": h.newCaller("maker")}
+	callers := map[string]*caller{"maker": h.NewCaller("maker")}
 	ctText := http.Header{"Content-Type": {"text/plain"}}
 	noCT := http.Header{"Content-Type": nil}
 	good := signupBody("nurse@chu-lyon.example", "hospital", "CHU de Lyon")
@@ -119,84 +119,84 @@ func TestSignupAndLoginScenarios(t *testing.T) {
 
 func TestTokenLifecycle(t *testing.T) {
 	h := newTestHub(t, accounts.Options{})
-	maker := h.newCaller("maker")
+	maker := h.NewCaller("maker")
 
-	r := h.request("POST", "/api/v1/tokens", `{"name":"octoprint bridge","expires_in_days":30}`, maker.token, nil)
+	r := h.Request("POST", "/api/v1/tokens", `{"name":"octoprint bridge","expires_in_days":30}`, maker.Token, nil)
 	if r.StatusCode != 201 {
-		t.Fatalf("create token: %d %s", r.StatusCode, r.body)
+		t.Fatalf("create token: %d %s", r.StatusCode, r.Body)
 	}
 	var created struct {
 		ID    int64
 		Token string
 		Kind  string
 	}
-	r.decode(t, &created)
+	r.Decode(t, &created)
 	if created.Kind != "api" || !strings.HasPrefix(created.Token, "mh_") {
 		t.Fatalf("created = %+v", created)
 	}
-	if r := h.request("GET", "/api/v1/me", "", created.Token, nil); r.StatusCode != 200 {
-		t.Fatalf("API token does not authenticate: %d %s", r.StatusCode, r.body)
+	if r := h.Request("GET", "/api/v1/me", "", created.Token, nil); r.StatusCode != 200 {
+		t.Fatalf("API token does not authenticate: %d %s", r.StatusCode, r.Body)
 	}
-	r = h.request("GET", "/api/v1/tokens", "", maker.token, nil)
-	if !strings.Contains(r.body, "octoprint bridge") || strings.Contains(r.body, created.Token) {
-		t.Fatalf("token list %s: want the name, never the secret", r.body)
+	r = h.Request("GET", "/api/v1/tokens", "", maker.Token, nil)
+	if !strings.Contains(r.Body, "octoprint bridge") || strings.Contains(r.Body, created.Token) {
+		t.Fatalf("token list %s: want the name, never the secret", r.Body)
 	}
-	if r := h.request("POST", "/api/v1/tokens", `{"name":"x","expires_in_days":0}`, maker.token, nil); r.StatusCode != 400 {
+	if r := h.Request("POST", "/api/v1/tokens", `{"name":"x","expires_in_days":0}`, maker.Token, nil); r.StatusCode != 400 {
 		t.Fatalf("expires_in_days=0: %d", r.StatusCode)
 	}
 
-	other := h.newCaller("maker")
-	if r := h.request("DELETE", "/api/v1/tokens/"+itoa(created.ID), "", other.token, nil); r.StatusCode != 404 {
+	other := h.NewCaller("maker")
+	if r := h.Request("DELETE", "/api/v1/tokens/"+itoa(created.ID), "", other.Token, nil); r.StatusCode != 404 {
 		t.Fatalf("revoking another's token: %d, want 404", r.StatusCode)
 	}
-	if r := h.request("DELETE", "/api/v1/tokens/"+itoa(created.ID), "", maker.token, nil); r.StatusCode != 204 {
-		t.Fatalf("revoke: %d %s", r.StatusCode, r.body)
+	if r := h.Request("DELETE", "/api/v1/tokens/"+itoa(created.ID), "", maker.Token, nil); r.StatusCode != 204 {
+		t.Fatalf("revoke: %d %s", r.StatusCode, r.Body)
 	}
-	r = h.request("GET", "/api/v1/me", "", created.Token, nil)
+	r = h.Request("GET", "/api/v1/me", "", created.Token, nil)
 	if code, msg := errorOf(t, r); r.StatusCode != 401 || code != "unauthorized" || !strings.Contains(msg, "revoked") {
-		t.Fatalf("revoked token: %d %s", r.StatusCode, r.body)
+		t.Fatalf("revoked token: %d %s", r.StatusCode, r.Body)
 	}
 	if r.Header.Get("WWW-Authenticate") == "" {
 		t.Error("401 without WWW-Authenticate")
 	}
 
 	// Logout revokes the session token itself.
-	if r := h.request("POST", "/api/v1/auth/logout", "", maker.token, nil); r.StatusCode != 204 {
-		t.Fatalf("logout: %d %s", r.StatusCode, r.body)
+	if r := h.Request("POST", "/api/v1/auth/logout", "", maker.Token, nil); r.StatusCode != 204 {
+		t.Fatalf("logout: %d %s", r.StatusCode, r.Body)
 	}
-	if r := h.request("GET", "/api/v1/me", "", maker.token, nil); r.StatusCode != 401 {
+	if r := h.Request("GET", "/api/v1/me", "", maker.Token, nil); r.StatusCode != 401 {
 		t.Fatalf("session still valid after logout: %d", r.StatusCode)
 	}
 }
 
 func TestOrganisationVerification(t *testing.T) {
 	h := newTestHub(t, accounts.Options{})
-	coord := h.newCaller("coordinator")
-	nurse := h.newCaller("unverified")
-	id := itoa(nurse.user.Organisation.ID)
+	coord := h.NewCaller("coordinator")
+	nurse := h.NewCaller("unverified")
+	id := itoa(nurse.User.Organisation.ID)
 
-	r := h.request("GET", "/api/v1/organisations?kind=hospital&verified=false", "", coord.token, nil)
-	if r.StatusCode != 200 || !strings.Contains(r.body, `"total":1`) {
-		t.Fatalf("unverified hospitals: %d %s", r.StatusCode, r.body)
+	r := h.Request("GET", "/api/v1/organisations?kind=hospital&verified=false", "", coord.Token, nil)
+	if r.StatusCode != 200 || !strings.Contains(r.Body, `"total":1`) {
+		t.Fatalf("unverified hospitals: %d %s", r.StatusCode, r.Body)
 	}
-	r = h.request("POST", "/api/v1/organisations/"+id+"/verify", "", coord.token, nil)
-	if r.StatusCode != 200 || !strings.Contains(r.body, `"verified_at"`) {
-		t.Fatalf("verify: %d %s", r.StatusCode, r.body)
+	r = h.Request("POST", "/api/v1/organisations/"+id+"/verify", "", coord.Token, nil)
+	if r.StatusCode != 200 || !strings.Contains(r.Body, `"verified_at"`) {
+		t.Fatalf("verify: %d %s", r.StatusCode, r.Body)
 	}
-	r = h.request("GET", "/api/v1/me", "", nurse.token, nil)
-	if !strings.Contains(r.body, `"verified_at"`) {
-		t.Fatalf("nurse's organisation not verified in /me: %s", r.body)
+	r = h.Request("GET", "/api/v1/me", "", nurse.Token, nil)
+	if !strings.Contains(r.Body, `"verified_at"`) {
+		t.Fatalf("nurse's organisation not verified in /me: %s", r.Body)
 	}
-	if r := h.request("POST", "/api/v1/organisations/999999/verify", "", coord.token, nil); r.StatusCode != 404 {
+	if r := h.Request("POST", "/api/v1/organisations/999999/verify", "", coord.Token, nil); r.StatusCode != 404 {
 		t.Fatalf("verify missing organisation: %d", r.StatusCode)
 	}
-	maker := h.newCaller("maker")
-	r = h.request("POST", "/api/v1/organisations/"+itoa(maker.user.Organisation.ID)+"/verify", "", coord.token, nil)
+	maker := h.NewCaller("maker")
+	r = h.Request("POST", "/api/v1/organisations/"+itoa(maker.User.Organisation.ID)+"/verify", "", coord.Token, nil)
 	if r.StatusCode != 409 {
-		t.Fatalf("verify a maker group: %d %s", r.StatusCode, r.body)
+		t.Fatalf("verify a maker group: %d %s", r.StatusCode, r.Body)
 	}
-	r = h.request("GET", "/api/v1/organisations?verified=maybe", "", coord.token, nil)
-	if r.StatusCode != 400 || !strings.Contains(r.body, "verified") {
-		t.Fatalf("bad verified filter: %d %s", r.StatusCode, r.body)
+	r = h.Request("GET", "/api/v1/organisations?verified=maybe", "", coord.Token, nil)
+	if r.StatusCode != 400 || !strings.Contains(r.Body, "verified") {
+		t.Fatalf("bad verified filter: %d %s", r.StatusCode, r.Body)
 	}
 }

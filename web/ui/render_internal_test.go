@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"strings"
@@ -20,6 +20,17 @@ func TestPagePolicyAndMapTiles(t *testing.T) {
 	for _, bad := range []string{"tile.openstreetmap.org/{z}/{x}/{y}.png", "javascript:alert(1)//{z}", "https://tiles.example/", "https:///{z}/{x}/{y}.png"} {
 		if _, err := pagePolicy(bad); err == nil || !strings.Contains(err.Error(), "URL template") {
 			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+func TestLocalPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/designs?q=visor": "/designs?q=visor", "": "/", "//evil.example/x": "/", "https://evil.example": "/",
+		`/\evil.example`: "/", "designs": "/", "/%0d%0aSet-Cookie:x": "/%0d%0aSet-Cookie:x",
+	} {
+		if got := localPath(in); got != want {
+			t.Errorf("localPath(%q) = %q; want %q", in, got, want)
 		}
 	}
 }

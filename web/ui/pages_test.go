@@ -1,4 +1,4 @@
-package web_test
+package ui_test
 
 import (
 	"fmt"
@@ -10,12 +10,6 @@ import (
 
 	"github.com/makerhub/makerhub/accounts"
 )
-
-// isPageRoute tells the HTML pages (and their assets) from the API and
-// the operations endpoints.
-func isPageRoute(path string) bool {
-	return !strings.HasPrefix(path, "/api/") && path != "/healthz" && path != "/readyz" && path != "/metrics"
-}
 
 // pageRoutes are the page routes the tests below exercise; a test checks
 // that no page route is left out.
@@ -41,7 +35,7 @@ func TestEveryPageRouteIsTested(t *testing.T) {
 	for _, r := range pageRoutes {
 		known[r] = true
 	}
-	for _, r := range h.srv.Routes() {
+	for _, r := range h.Srv.Routes() {
 		if key := r.Method + " " + r.Path; isPageRoute(r.Path) && !known[key] {
 			t.Errorf("page route %s is not in pageRoutes, and so not tested", key)
 		}
@@ -50,15 +44,15 @@ func TestEveryPageRouteIsTested(t *testing.T) {
 
 // form posts a form as a browser on the hub's own page does.
 func (h *testHub) form(path string, values url.Values, cookies ...*http.Cookie) *response {
-	h.t.Helper()
-	return h.send(h.formRequest(path, values, cookies...))
+	h.T.Helper()
+	return h.Send(h.formRequest(path, values, cookies...))
 }
 
 func (h *testHub) formRequest(path string, values url.Values, cookies ...*http.Cookie) *http.Request {
-	h.t.Helper()
-	req, err := http.NewRequest("POST", h.ts.URL+path, strings.NewReader(values.Encode()))
+	h.T.Helper()
+	req, err := http.NewRequest("POST", h.TS.URL+path, strings.NewReader(values.Encode()))
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
@@ -70,10 +64,10 @@ func (h *testHub) formRequest(path string, values url.Values, cookies ...*http.C
 
 // page gets a page with the given cookies and Accept-Language.
 func (h *testHub) page(path, accept string, cookies ...*http.Cookie) *response {
-	h.t.Helper()
-	req, err := http.NewRequest("GET", h.ts.URL+path, nil)
+	h.T.Helper()
+	req, err := http.NewRequest("GET", h.TS.URL+path, nil)
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 	if accept != "" {
 		req.Header.Set("Accept-Language", accept)
@@ -81,7 +75,7 @@ func (h *testHub) page(path, accept string, cookies ...*http.Cookie) *response {
 	for _, c := range cookies {
 		req.AddCookie(c)
 	}
-	return h.send(req)
+	return h.Send(req)
 }
 
 func cookie(r *response, name string) *http.Cookie {
@@ -96,11 +90,11 @@ func cookie(r *response, name string) *http.Cookie {
 func wantPage(t *testing.T, r *response, status int, contains ...string) {
 	t.Helper()
 	if r.StatusCode != status || r.Header.Get("Content-Type") != "text/html; charset=utf-8" {
-		t.Fatalf("status %d (want %d), %s\n%s", r.StatusCode, status, r.Header.Get("Content-Type"), r.body)
+		t.Fatalf("status %d (want %d), %s\n%s", r.StatusCode, status, r.Header.Get("Content-Type"), r.Body)
 	}
 	for _, s := range contains {
-		if !strings.Contains(r.body, s) {
-			t.Errorf("the page lacks %q:\n%s", s, r.body)
+		if !strings.Contains(r.Body, s) {
+			t.Errorf("the page lacks %q:\n%s", s, r.Body)
 		}
 	}
 }
@@ -112,13 +106,13 @@ func TestPagesSpeakFrenchAndEnglish(t *testing.T) {
 
 	// The switch is remembered, over Accept-Language, and returns to the
 	// page it was used on, never to another site.
-	r := h.send(mustRequest(t, "GET", h.ts.URL+"/lang/fr?next=/designs%3Fq%3Dvisor"))
+	r := h.Send(mustRequest(t, "GET", h.TS.URL+"/lang/fr?next=/designs%3Fq%3Dvisor"))
 	lang := cookie(r, "makerhub_lang")
 	if r.StatusCode != 303 || r.Header.Get("Location") != "/designs?q=visor" || lang == nil || lang.Value != "fr" {
 		t.Fatalf("switch: %d %v %v", r.StatusCode, r.Header, lang)
 	}
 	wantPage(t, h.page("/designs", "en-GB", lang), 200, `<html lang="fr">`, "Bibliothèque de modèles")
-	if r := h.send(mustRequest(t, "GET", h.ts.URL+"/lang/en?next=//evil.example/")); r.Header.Get("Location") != "/" {
+	if r := h.Send(mustRequest(t, "GET", h.TS.URL+"/lang/en?next=//evil.example/")); r.Header.Get("Location") != "/" {
 		t.Fatalf("an outside next: %v", r.Header.Get("Location"))
 	}
 	if r := h.page("/lang/de", ""); r.StatusCode != 404 {
@@ -150,14 +144,14 @@ func TestPagesAreLockedDown(t *testing.T) {
 	// A form posted from another site is refused before it does anything.
 	req := h.formRequest("/signup", url.Values{"role": {"maker"}})
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	if r := h.send(req); r.StatusCode != 403 {
-		t.Fatalf("cross-site form: %d %s", r.StatusCode, r.body)
+	if r := h.Send(req); r.StatusCode != 403 {
+		t.Fatalf("cross-site form: %d %s", r.StatusCode, r.Body)
 	}
 	css := h.page("/static/app.css", "")
 	if css.StatusCode != 200 || !strings.HasPrefix(css.Header.Get("Content-Type"), "text/css") {
 		t.Fatalf("stylesheet: %d %v", css.StatusCode, css.Header)
 	}
-	if r := h.send(mustRequest(t, "HEAD", h.ts.URL+"/static/app.css")); r.StatusCode != 200 {
+	if r := h.Send(mustRequest(t, "HEAD", h.TS.URL+"/static/app.css")); r.StatusCode != 200 {
 		t.Fatalf("HEAD stylesheet: %d", r.StatusCode)
 	}
 }
@@ -172,7 +166,7 @@ func TestSignupLoginAndLogoutForms(t *testing.T) {
 	h := newTestHub(t, accounts.Options{})
 	count := func() int {
 		var n int
-		if err := h.db.QueryRow(`SELECT count(*) FROM users`).Scan(&n); err != nil {
+		if err := h.DB.QueryRow(`SELECT count(*) FROM users`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -184,14 +178,14 @@ func TestSignupLoginAndLogoutForms(t *testing.T) {
 	bad.Set("name", `<script>alert("x")</script>`)
 	r := h.form("/signup", bad)
 	wantPage(t, r, 400, "at least 10 characters", `value="camille@chu.example"`, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;")
-	if strings.Contains(r.body, "short") || strings.Contains(r.body, `<script>alert`) {
-		t.Fatalf("the page echoes the password or unescaped input:\n%s", r.body)
+	if strings.Contains(r.Body, "short") || strings.Contains(r.Body, `<script>alert`) {
+		t.Fatalf("the page echoes the password or unescaped input:\n%s", r.Body)
 	}
 	bad = signupValues("camille@chu.example")
 	bad.Set("org_lat", "north")
 	req := h.formRequest("/signup", bad)
 	req.Header.Set("Accept-Language", "fr")
-	wantPage(t, h.send(req), 400, "Latitude «\u00a0north\u00a0» n’est pas un nombre")
+	wantPage(t, h.Send(req), 400, "Latitude «\u00a0north\u00a0» n’est pas un nombre")
 	if n := count(); n != 0 {
 		t.Fatalf("refused sign-ups stored %d users", n)
 	}
@@ -202,7 +196,7 @@ func TestSignupLoginAndLogoutForms(t *testing.T) {
 		t.Fatalf("sign-up: %d %v", r.StatusCode, r.Header)
 	}
 	var region string
-	if err := h.db.QueryRow(`SELECT o.region FROM organisations o JOIN users u ON u.organisation_id = o.id WHERE u.email = ?`,
+	if err := h.DB.QueryRow(`SELECT o.region FROM organisations o JOIN users u ON u.organisation_id = o.id WHERE u.email = ?`,
 		"camille@chu.example").Scan(&region); err != nil || region != "Auvergne-Rhône-Alpes" {
 		t.Fatalf("region %q, %v", region, err)
 	}
@@ -226,22 +220,22 @@ func TestSignupLoginAndLogoutForms(t *testing.T) {
 
 func TestLibraryPage(t *testing.T) {
 	h := newTestHub(t, accounts.Options{})
-	maker := h.newCaller("maker")
-	id := h.published(maker)
+	maker := h.NewCaller("maker")
+	id := h.Published(maker)
 	var d struct {
 		Cover string `json:"cover_sha256"`
 	}
-	h.must(200, "GET", path("/api/v1/designs/%d", id), "", "", &d)
+	h.Must(200, "GET", path("/api/v1/designs/%d", id), "", "", &d)
 	if d.Cover == "" {
 		t.Fatal("a published design with an STL has no cover")
 	}
-	h.must(200, "PATCH", path("/api/v1/designs/%d", id), `{"title":"Visor <b>RC3</b>"}`, maker.token, nil)
-	draft := h.newDesign(maker)
+	h.Must(200, "PATCH", path("/api/v1/designs/%d", id), `{"title":"Visor <b>RC3</b>"}`, maker.Token, nil)
+	draft := h.NewDesign(maker)
 
 	r := h.page("/designs", "")
 	wantPage(t, r, 200, "Designs found: 2", fmt.Sprintf(`src="/api/v1/files/%s/thumbnail.png"`, d.Cover),
 		`alt="Picture of Visor &lt;b&gt;RC3&lt;/b&gt;"`, "Visor &lt;b&gt;RC3&lt;/b&gt;", "No picture yet", "Submitted", "Draft")
-	if img := h.request("GET", "/api/v1/files/"+d.Cover+"/thumbnail.png", "", "", nil); img.StatusCode != 200 {
+	if img := h.Request("GET", "/api/v1/files/"+d.Cover+"/thumbnail.png", "", "", nil); img.StatusCode != 200 {
 		t.Fatalf("the card's picture: %d", img.StatusCode)
 	}
 	wantPage(t, h.page("/designs?status=draft", "fr"), 200, "Modèles trouvés\u00a0: 1", fmt.Sprintf(`href="/designs/%d"`, draft),
@@ -256,8 +250,8 @@ func TestLibraryPage(t *testing.T) {
 		"download=\"visor.stl\"", "Active")
 	fr := h.page(path("/designs/%d", id), "fr")
 	wantPage(t, fr, 200, "Étanche</dt><dd>Oui", "Volume</dt><dd>", "\u00a0ko", "Imprimantes compatibles")
-	if !regexp.MustCompile(`Dimensions</dt><dd>\d+,0 × \d+,0 × \d+,0 mm`).MatchString(fr.body) {
-		t.Errorf("French sizes are not written with a decimal comma:\n%s", fr.body)
+	if !regexp.MustCompile(`Dimensions</dt><dd>\d+,0 × \d+,0 × \d+,0 mm`).MatchString(fr.Body) {
+		t.Errorf("French sizes are not written with a decimal comma:\n%s", fr.Body)
 	}
 	wantPage(t, h.page(path("/designs/%d", draft), ""), 200, "No picture yet", "Versions")
 	wantPage(t, h.page(path("/designs/%d?version=9", id), ""), 404, "has no version 9")
@@ -265,7 +259,7 @@ func TestLibraryPage(t *testing.T) {
 	wantPage(t, h.page("/designs/x", ""), 400, "is not valid")
 
 	for range 24 {
-		h.newDesign(maker)
+		h.NewDesign(maker)
 	}
 	r = h.page("/designs", "")
 	wantPage(t, r, 200, "Designs found: 26", `href="/designs?offset=24" rel="next"`)

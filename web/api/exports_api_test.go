@@ -1,4 +1,4 @@
-package web_test
+package api_test
 
 import (
 	"bytes"
@@ -83,9 +83,9 @@ func checkExport(t *testing.T, name string, r *response) [][]string {
 	t.Helper()
 	if r.StatusCode != 200 || r.Header.Get("Content-Type") != "text/csv; charset=utf-8" ||
 		!strings.HasPrefix(r.Header.Get("Content-Disposition"), `attachment; filename="makerhub-`+name+"-") {
-		t.Fatalf("export %s: %d %v %s", name, r.StatusCode, r.Header, r.body)
+		t.Fatalf("export %s: %d %v %s", name, r.StatusCode, r.Header, r.Body)
 	}
-	body, ok := strings.CutPrefix(r.body, "\ufeff")
+	body, ok := strings.CutPrefix(r.Body, "\ufeff")
 	if !ok {
 		t.Fatalf("export %s has no byte order mark", name)
 	}
@@ -97,7 +97,7 @@ func checkExport(t *testing.T, name string, r *response) [][]string {
 	if err != nil {
 		t.Fatalf("export %s is not RFC 4180 CSV: %v", name, err)
 	}
-	cells := openInSpreadsheet(t, []byte(r.body))
+	cells := openInSpreadsheet(t, []byte(r.Body))
 	for i, rec := range records {
 		for j, v := range rec {
 			c, ok := cells[[2]int{i, j}]
@@ -172,32 +172,32 @@ func TestCheckExportCatchesAFormula(t *testing.T) {
 // client sees a broken download, never a short file that looks whole.
 func TestExportFailingMidwayCutsTheConnection(t *testing.T) {
 	h := newTestHub(t, accounts.Options{})
-	maker, hospital, coord := h.newCaller("maker"), h.newCaller("hospital"), h.newCaller("coordinator")
-	p := &prodWorld{coord: coord, hospital: hospital}
-	p.design = h.published(maker)
-	h.newPrinter(maker)
-	p.request = h.newRequest(p, 10)
+	maker, hospital, coord := h.NewCaller("maker"), h.NewCaller("hospital"), h.NewCaller("coordinator")
+	p := &prodWorld{Coord: coord, Hospital: hospital}
+	p.Design = h.Published(maker)
+	h.NewPrinter(maker)
+	p.Request = h.NewRequest(p, 10)
 	batch, site := h.newBatch(p, maker)
 	// A movement whose time cannot be read, after the batch's good one.
-	if _, err := h.db.Exec(`INSERT INTO movements (batch_id, kind, from_location_id, from_status, quantity, reason, at)
+	if _, err := h.DB.Exec(`INSERT INTO movements (batch_id, kind, from_location_id, from_status, quantity, reason, at)
 		VALUES (?, 'adjusted', ?, 'unchecked', 1, 'corrupt', '2026-02-30T99:00:00.000Z')`, batch, site); err != nil {
 		t.Fatal(err)
 	}
-	req, err := http.NewRequest("GET", h.ts.URL+"/api/v1/exports/ledger.csv", nil)
+	req, err := http.NewRequest("GET", h.TS.URL+"/api/v1/exports/ledger.csv", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+coord.token)
+	req.Header.Set("Authorization", "Bearer "+coord.Token)
 	// The cut comes before the buffered head was sent (an error here), or
 	// in the middle of the body (an error reading it); never a clean end.
-	if resp, err := h.ts.Client().Do(req); err == nil {
+	if resp, err := h.TS.Client().Do(req); err == nil {
 		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if err == nil {
 			t.Fatalf("status %d and a complete body; want a cut download\n%s", resp.StatusCode, body)
 		}
 	}
-	if !strings.Contains(h.logs.String(), "export cut short") {
-		t.Errorf("the failure was not logged:\n%s", h.logs.String())
+	if !strings.Contains(h.Logs.String(), "export cut short") {
+		t.Errorf("the failure was not logged:\n%s", h.Logs.String())
 	}
 }

@@ -1,4 +1,4 @@
-package web
+package i18n
 
 import (
 	"errors"
@@ -35,10 +35,10 @@ func TestServiceMessage(t *testing.T) {
 		{&makerhub.Error{Code: makerhub.EINVALID, Message: "Built by hand."}, "Built by hand.", "Built by hand."},
 		{errors.New("disk on fire"), "Internal error.", "Internal error."},
 	} {
-		if got := fr.serviceMessage(tc.err); got != tc.fr {
+		if got := fr.ServiceMessage(tc.err); got != tc.fr {
 			t.Errorf("French:\n got %q\nwant %q", got, tc.fr)
 		}
-		if got := en.serviceMessage(tc.err); got != tc.en {
+		if got := en.ServiceMessage(tc.err); got != tc.en {
 			t.Errorf("English:\n got %q\nwant %q", got, tc.en)
 		}
 		if got := makerhub.ErrorMessage(tc.err); got != tc.en {

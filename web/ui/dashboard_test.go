@@ -1,4 +1,4 @@
-package web_test
+package ui_test
 
 import (
 	"bytes"
@@ -15,40 +15,40 @@ import (
 	"github.com/makerhub/makerhub/accounts"
 )
 
-func session(c *caller) *http.Cookie { return &http.Cookie{Name: "makerhub_session", Value: c.token} }
+func session(c *caller) *http.Cookie { return &http.Cookie{Name: "makerhub_session", Value: c.Token} }
 
 // act posts a dashboard form and wants the redirect that says it was done.
 func (h *testHub) act(path string, values url.Values, want string, cookies ...*http.Cookie) *response {
-	h.t.Helper()
+	h.T.Helper()
 	r := h.form(path, values, cookies...)
 	if r.StatusCode != 303 || !strings.HasSuffix(r.Header.Get("Location"), "done="+want) {
-		h.t.Fatalf("%s: %d %s\n%s", path, r.StatusCode, r.Header.Get("Location"), r.body)
+		h.T.Fatalf("%s: %d %s\n%s", path, r.StatusCode, r.Header.Get("Location"), r.Body)
 	}
 	return r
 }
 
 // pageUpload posts a file as the design page's upload form does.
 func (h *testHub) pageUpload(path, name string, data []byte, cookies ...*http.Cookie) *response {
-	h.t.Helper()
+	h.T.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	fw, _ := mw.CreateFormFile("file", name)
 	fw.Write(data)
 	mw.Close()
-	req, _ := http.NewRequest("POST", h.ts.URL+path, &body)
+	req, _ := http.NewRequest("POST", h.TS.URL+path, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	for _, c := range cookies {
 		req.AddCookie(c)
 	}
-	return h.send(req)
+	return h.Send(req)
 }
 
 func (h *testHub) count(table string) int {
-	h.t.Helper()
+	h.T.Helper()
 	var n int
-	if err := h.db.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
-		h.t.Fatal(err)
+	if err := h.DB.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+		h.T.Fatal(err)
 	}
 	return n
 }
@@ -71,7 +71,7 @@ func ids(body, attr string) []int64 {
 // what to fix and stores nothing.
 func TestDashboardJourney(t *testing.T) {
 	h := newTestHub(t, accounts.Options{})
-	coord, maker, hospital := h.newCaller("coordinator"), h.newCaller("maker"), h.newCaller("unverified")
+	coord, maker, hospital := h.NewCaller("coordinator"), h.NewCaller("maker"), h.NewCaller("unverified")
 	cc, mc, hc := session(coord), session(maker), session(hospital)
 
 	// Visitors log in first.
@@ -85,12 +85,12 @@ func TestDashboardJourney(t *testing.T) {
 	// The coordinator verifies the hospital, which cannot request before.
 	wantPage(t, h.page("/dashboard", "", hc), 200, "A coordinator has yet to verify your hospital")
 	r := h.page("/dashboard", "", cc)
-	wantPage(t, r, 200, "Hospitals to verify", "Org "+hospital.user.Email, "Routing has not run yet.")
-	h.act(path("/dashboard/organisations/%d/verify", hospital.user.Organisation.ID), nil, "verified", cc)
+	wantPage(t, r, 200, "Hospitals to verify", "Org "+hospital.User.Email, "Routing has not run yet.")
+	h.act(path("/dashboard/organisations/%d/verify", hospital.User.Organisation.ID), nil, "verified", cc)
 	wantPage(t, h.page("/dashboard?done=verified", "", cc), 200, "The hospital is verified", "No hospital waits for verification.")
 	wantPage(t, h.page("/dashboard?done=%3Cscript%3E", "", cc), 200) // an unknown ?done= shows nothing
 	// Only coordinators verify.
-	wantPage(t, h.form(path("/dashboard/organisations/%d/verify", hospital.user.Organisation.ID), nil, mc), 403)
+	wantPage(t, h.form(path("/dashboard/organisations/%d/verify", hospital.User.Organisation.ID), nil, mc), 403)
 
 	// The maker shares a design: described first, then its file uploaded
 	// to the draft, then published. Hospitals do not share designs.
@@ -105,13 +105,13 @@ func TestDashboardJourney(t *testing.T) {
 	design.Set("licence", "CERN-OHL-P-2.0")
 	r = h.form("/designs/new", design, mc)
 	if r.StatusCode != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/designs/") {
-		t.Fatalf("new design: %d %v %s", r.StatusCode, r.Header, r.body)
+		t.Fatalf("new design: %d %v %s", r.StatusCode, r.Header, r.Body)
 	}
 	designID, _ := strconv.ParseInt(strings.TrimPrefix(r.Header.Get("Location"), "/designs/"), 10, 64)
 	wantPage(t, h.page(path("/designs/%d", designID), "", mc), 200, "Add files to version 1", `enctype="multipart/form-data"`, `class="upload-progress"`)
 	// Another maker sees no upload form.
-	other := h.newCaller("maker")
-	if p := h.page(path("/designs/%d?version=1", designID), "", session(other)); strings.Contains(p.body, "Add files to version") {
+	other := h.NewCaller("maker")
+	if p := h.page(path("/designs/%d?version=1", designID), "", session(other)); strings.Contains(p.Body, "Add files to version") {
 		t.Fatal("another maker is offered the author's upload form")
 	}
 	wantPage(t, h.pageUpload(path("/designs/%d/versions/1/files", designID), "virus.exe", []byte("MZ"), mc), 415, "not accepted")
@@ -123,7 +123,7 @@ func TestDashboardJourney(t *testing.T) {
 	}
 	r = h.pageUpload(path("/designs/%d/versions/1/files", designID), "visor.stl", cubeSTL(40), mc)
 	if r.StatusCode != 303 || r.Header.Get("Location") != path("/designs/%d?version=1&done=uploaded", designID) {
-		t.Fatalf("upload: %d %v %s", r.StatusCode, r.Header, r.body)
+		t.Fatalf("upload: %d %v %s", r.StatusCode, r.Header, r.Body)
 	}
 	wantPage(t, h.page(r.Header.Get("Location"), "", mc), 200, "The file is stored and analysed.", "visor.stl", "Watertight</dt><dd>Yes",
 		"/thumbnail.png", "Publish and submit for review")
@@ -166,13 +166,13 @@ func TestDashboardJourney(t *testing.T) {
 	wantPage(t, h.page("/dashboard", "", cc), 200, "Units allocated</dt><dd>50")
 	r = h.page("/dashboard", "", mc)
 	wantPage(t, r, 200, "Jobs offered to you")
-	jobs := ids(r.body, "data-job")
+	jobs := ids(r.Body, "data-job")
 	if len(jobs) == 0 {
-		t.Fatalf("no job offered:\n%s", r.body)
+		t.Fatalf("no job offered:\n%s", r.Body)
 	}
 	// The maker claims, prints, hands over, checks and ships each job.
 	var spool int64
-	if err := h.db.QueryRow(`SELECT id FROM spools`).Scan(&spool); err != nil {
+	if err := h.DB.QueryRow(`SELECT id FROM spools`).Scan(&spool); err != nil {
 		t.Fatal(err)
 	}
 	for _, job := range jobs {
@@ -189,9 +189,9 @@ func TestDashboardJourney(t *testing.T) {
 		h.act(path("/dashboard/jobs/%d/handover", job), url.Values{"spool_id": {strconv.FormatInt(spool, 10)}}, "handedover", mc)
 	}
 	r = h.page("/dashboard", "", mc)
-	batches := ids(r.body, "data-batch")
+	batches := ids(r.Body, "data-batch")
 	if len(batches) != len(jobs) {
-		t.Fatalf("%d jobs handed over, %d batches on the dashboard:\n%s", len(jobs), len(batches), r.body)
+		t.Fatalf("%d jobs handed over, %d batches on the dashboard:\n%s", len(jobs), len(batches), r.Body)
 	}
 	for _, b := range batches {
 		wantPage(t, h.form(path("/dashboard/batches/%d/ship", b), nil, mc), 409, "has no units in that state")
@@ -201,13 +201,13 @@ func TestDashboardJourney(t *testing.T) {
 	// The hospital confirms receipt of each shipment.
 	r = h.page("/dashboard", "", hc)
 	wantPage(t, r, 200, "Deliveries on their way", "Carried by Marie, bénévole")
-	for _, sh := range ids(r.body, "data-shipment") {
+	for _, sh := range ids(r.Body, "data-shipment") {
 		h.act(path("/dashboard/shipments/%d/receive", sh), url.Values{"note": {"Reçu au magasin central"}}, "received", hc)
 		wantPage(t, h.form(path("/dashboard/shipments/%d/receive", sh), nil, hc), 409)
 	}
 	wantPage(t, h.page("/dashboard", "fr", hc), 200, "Satisfaite", "Rien n’est en route vers vous")
 	var delivered int
-	if err := h.db.QueryRow(`SELECT delivered FROM requests`).Scan(&delivered); err != nil || delivered != 50 {
+	if err := h.DB.QueryRow(`SELECT delivered FROM requests`).Scan(&delivered); err != nil || delivered != 50 {
 		t.Fatalf("delivered %d, %v", delivered, err)
 	}
 
@@ -231,18 +231,18 @@ func TestDashboardJourney(t *testing.T) {
 // dashboard; a job released goes back to the pool.
 func TestDashboardRequestsAndRelease(t *testing.T) {
 	h := newTestHub(t, accounts.Options{})
-	maker, hospital, coord := h.newCaller("maker"), h.newCaller("hospital"), h.newCaller("coordinator")
-	p := &prodWorld{coord: coord, hospital: hospital}
-	p.design = h.published(maker)
-	h.newPrinter(maker)
-	keep, drop := h.newRequest(p, 2), h.newRequest(p, 3)
+	maker, hospital, coord := h.NewCaller("maker"), h.NewCaller("hospital"), h.NewCaller("coordinator")
+	p := &prodWorld{Coord: coord, Hospital: hospital}
+	p.Design = h.Published(maker)
+	h.NewPrinter(maker)
+	keep, drop := h.NewRequest(p, 2), h.NewRequest(p, 3)
 	hc, mc := session(hospital), session(maker)
 	h.act(path("/dashboard/requests/%d/reconfirm", keep), nil, "reconfirmed", hc)
 	h.act(path("/dashboard/requests/%d/cancel", drop), url.Values{"note": {"Received from the region"}}, "cancelled", hc)
 	wantPage(t, h.form(path("/dashboard/requests/%d/cancel", drop), nil, hc), 409)
 	wantPage(t, h.page("/dashboard", "", hc), 200, "Cancelled")
 
-	job := h.newPoolJob(p, keep)
+	job := h.NewPoolJob(p, keep)
 	wantPage(t, h.page("/dashboard", "", mc), 200, "Open pool (1 jobs)")
 	claim := h.act(path("/dashboard/jobs/%d/claim", job), nil, "claimed", mc)
 	leases := cookie(claim, "makerhub_leases")
@@ -260,7 +260,7 @@ func TestDashboardRequestsAndRelease(t *testing.T) {
 
 	// More than the printer can make: the coordinator sees the demand left
 	// and why.
-	h.newRequest(p, 500000)
+	h.NewRequest(p, 500000)
 	h.act("/dashboard/routing", nil, "routed", session(coord))
 	wantPage(t, h.page("/dashboard", "", session(coord)), 200, "Unallocated demand", "Not enough printing time")
 }

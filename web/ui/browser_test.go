@@ -1,4 +1,4 @@
-package web_test
+package ui_test
 
 import (
 	"context"
@@ -221,8 +221,8 @@ func (b *browser) text(sel string) string {
 // the browser.
 func TestBrowserSignUp(t *testing.T) {
 	h := newTestHub(t, accounts.Options{})
-	maker := h.newCaller("maker")
-	h.published(maker)
+	maker := h.NewCaller("maker")
+	h.Published(maker)
 	for _, lang := range []string{"en", "fr"} {
 		for _, vp := range viewports {
 			t.Run(lang+"-"+vp.name, func(t *testing.T) {
@@ -231,7 +231,7 @@ func TestBrowserSignUp(t *testing.T) {
 					"fr": {"Du matériel libre pour les hôpitaux", "Créer un compte", "Tableau de bord", "Se déconnecter", "Bibliothèque de modèles"},
 				}[lang]
 				b := newBrowser(t, vp, lang)
-				b.do(chromedp.Navigate(h.ts.URL + "/"))
+				b.do(chromedp.Navigate(h.TS.URL + "/"))
 				if got := b.text("h1"); !strings.HasPrefix(got, want[0]) {
 					t.Fatalf("home page title %q; want %q (Accept-Language %s)", got, want[0], lang)
 				}
@@ -390,7 +390,7 @@ func TestBrowserJourney(t *testing.T) {
 		}
 		t.Skip("the front-end assets are not built: run scripts/build-web.sh")
 	}
-	stl, err := filepath.Abs("../testdata/stl/face-shield-headpiece.stl") // GliaX faceshield, GPL-3.0 (testdata/README.md)
+	stl, err := filepath.Abs("../../testdata/stl/face-shield-headpiece.stl") // GliaX faceshield, GPL-3.0 (testdata/README.md)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,10 +402,10 @@ func TestBrowserJourney(t *testing.T) {
 		for _, vp := range viewports {
 			t.Run(lang+"-"+vp.name, func(t *testing.T) {
 				h := newTestHub(t, accounts.Options{})
-				coord := h.newCaller("coordinator")
+				coord := h.NewCaller("coordinator")
 				w := words[lang]
 				b := newBrowser(t, vp, lang)
-				b.base = h.ts.URL
+				b.base = h.TS.URL
 
 				// A hospital signs up; it waits for verification.
 				b.signup("hospital", "Camille Martin", "camille@chu.example", "CHU Grenoble Alpes", "45,2", "5,75")
@@ -416,7 +416,7 @@ func TestBrowserJourney(t *testing.T) {
 				b.logout()
 
 				// The coordinator verifies it.
-				b.login(coord.user.Email, "correct horse battery")
+				b.login(coord.User.Email, "correct horse battery")
 				b.shot("coordinator-to-verify")
 				// With the keyboard alone: Tab to the button, Enter.
 				eval[bool](b, `window.__previous = true`)
@@ -488,7 +488,7 @@ func TestBrowserJourney(t *testing.T) {
 
 				// The coordinator runs routing, and sees its result, the map
 				// and the chart.
-				b.login(coord.user.Email, "correct horse battery")
+				b.login(coord.User.Email, "correct horse battery")
 				b.submit(`form[action="/dashboard/routing"] button`, "routed")
 				if stats := b.text(".run-stats"); !strings.Contains(stats, w["allocated"]) || !strings.Contains(stats, "50") {
 					t.Fatalf("routing result: %q", stats)

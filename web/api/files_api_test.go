@@ -1,4 +1,4 @@
-package web_test
+package api_test
 
 import (
 	"context"
@@ -48,24 +48,24 @@ func sha(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:
 // storedNothing checks that no object and no temporary file is left.
 func (h *testHub) storedNothing(t *testing.T) {
 	t.Helper()
-	for info, err := range h.blobs.List(context.Background(), "") {
+	for info, err := range h.Blobs.List(context.Background(), "") {
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Errorf("object %s left behind", info.Key)
 	}
-	h.designs.Close() // removes the spool files kept for the next uploads: any other is left behind
-	if entries, _ := os.ReadDir(h.tmpDir); len(entries) != 0 {
+	h.Designs.Close() // removes the spool files kept for the next uploads: any other is left behind
+	if entries, _ := os.ReadDir(h.TmpDir); len(entries) != 0 {
 		t.Errorf("temporary files left behind: %v", entries)
 	}
 }
 
 func TestUploadsThroughTheAPI(t *testing.T) {
 	onBothStores(t, 300_000, func(t *testing.T, h *testHub, m *testenv.MinIO) {
-		maker := h.newCaller("maker")
-		id := h.newDesign(maker)
-		n := h.newDraft(maker, id)
-		data, err := os.ReadFile("../testdata/stl/ventilator-valve-handle.stl") // 379,884 bytes: over this hub's limit
+		maker := h.NewCaller("maker")
+		id := h.NewDesign(maker)
+		n := h.NewDraft(maker, id)
+		data, err := os.ReadFile("../../testdata/stl/ventilator-valve-handle.stl") // 379,884 bytes: over this hub's limit
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,30 +77,30 @@ func TestUploadsThroughTheAPI(t *testing.T) {
 			status int
 			msg    string
 		}{
-			{"too large", h.upload(maker.token, id, n, "handle.stl", data), 413, "limit of 0 MiB"},
-			{"too large, multipart", h.uploadMultipart(maker.token, id, n, "file", "handle.stl", data), 413, "limit"},
-			{"bad STL", h.upload(maker.token, id, n, "cut.stl", data[:84+50*10+7]), 422, "truncated at triangle 11 of 7596"},
-			{"not an STL", h.upload(maker.token, id, n, "notes.stl", []byte("meeting notes, not a mesh")), 422, "not an STL file"},
-			{"not an STL, multipart", h.uploadMultipart(maker.token, id, n, "file", "x.stl", []byte("PK\x03\x04zip")), 422, "not an STL file"},
-			{"unknown type", h.upload(maker.token, id, n, "tool.exe", []byte("MZ")), 415, "not accepted"},
-			{"no name", h.upload(maker.token, id, n, "", cubeSTL(10)), 400, "no name"},
-			{"no file field", h.uploadMultipart(maker.token, id, n, "attachment", "a.stl", cubeSTL(10)), 400, `no field named \"file\"`},
-			{"not the author", h.upload(h.newCaller("maker").token, id, n, "a.stl", cubeSTL(10)), 403, "only its author"},
+			{"too large", h.Upload(maker.Token, id, n, "handle.stl", data), 413, "limit of 0 MiB"},
+			{"too large, multipart", h.UploadMultipart(maker.Token, id, n, "file", "handle.stl", data), 413, "limit"},
+			{"bad STL", h.Upload(maker.Token, id, n, "cut.stl", data[:84+50*10+7]), 422, "truncated at triangle 11 of 7596"},
+			{"not an STL", h.Upload(maker.Token, id, n, "notes.stl", []byte("meeting notes, not a mesh")), 422, "not an STL file"},
+			{"not an STL, multipart", h.UploadMultipart(maker.Token, id, n, "file", "x.stl", []byte("PK\x03\x04zip")), 422, "not an STL file"},
+			{"unknown type", h.Upload(maker.Token, id, n, "tool.exe", []byte("MZ")), 415, "not accepted"},
+			{"no name", h.Upload(maker.Token, id, n, "", cubeSTL(10)), 400, "no name"},
+			{"no file field", h.UploadMultipart(maker.Token, id, n, "attachment", "a.stl", cubeSTL(10)), 400, `no field named \"file\"`},
+			{"not the author", h.Upload(h.NewCaller("maker").Token, id, n, "a.stl", cubeSTL(10)), 403, "only its author"},
 		} {
-			if tc.r.StatusCode != tc.status || !strings.Contains(tc.r.body, tc.msg) {
-				t.Errorf("%s: %d %s; want %d mentioning %s", tc.name, tc.r.StatusCode, tc.r.body, tc.status, tc.msg)
+			if tc.r.StatusCode != tc.status || !strings.Contains(tc.r.Body, tc.msg) {
+				t.Errorf("%s: %d %s; want %d mentioning %s", tc.name, tc.r.StatusCode, tc.r.Body, tc.status, tc.msg)
 			}
 			errorOf(t, tc.r)
 		}
 		h.storedNothing(t)
 
 		// A client that goes away in the middle of its upload.
-		conn, err := net.Dial("tcp", strings.TrimPrefix(h.ts.URL, "http://"))
+		conn, err := net.Dial("tcp", strings.TrimPrefix(h.TS.URL, "http://"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		part := cubeSTL(30)
-		fmt.Fprintf(conn, "POST /api/v1/designs/%d/versions/%d/files?name=gone.stl HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n", id, n, maker.token, len(part))
+		fmt.Fprintf(conn, "POST /api/v1/designs/%d/versions/%d/files?name=gone.stl HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n", id, n, maker.Token, len(part))
 		conn.Write(part[:len(part)/2])
 		time.Sleep(100 * time.Millisecond)
 		conn.Close()
@@ -110,9 +110,9 @@ func TestUploadsThroughTheAPI(t *testing.T) {
 		if m != nil {
 			// Object storage down: 503 saying so, nothing stored.
 			m.Stop(t)
-			r := h.upload(maker.token, id, n, "cube.stl", cubeSTL(10))
+			r := h.Upload(maker.Token, id, n, "cube.stl", cubeSTL(10))
 			if code, msg := errorOf(t, r); r.StatusCode != 503 || code != "unavailable" || !strings.Contains(msg, "storage is unavailable") {
-				t.Errorf("upload with MinIO down: %d %s", r.StatusCode, r.body)
+				t.Errorf("upload with MinIO down: %d %s", r.StatusCode, r.Body)
 			}
 			m.Start(t)
 			h.storedNothing(t)
@@ -120,49 +120,49 @@ func TestUploadsThroughTheAPI(t *testing.T) {
 
 		// What is accepted: multipart as curl -F sends it, and raw bodies.
 		cube := cubeSTL(20)
-		r := h.uploadMultipart(maker.token, id, n, "file", "Visière RC3 é.stl", cube)
-		if r.StatusCode != 201 || !strings.Contains(r.body, `"sha256":"`+sha(cube)+`"`) || !strings.Contains(r.body, `"triangles":12`) ||
-			!strings.Contains(r.body, `"estimate":{`) || !strings.Contains(r.body, `"watertight":true`) {
-			t.Fatalf("multipart upload: %d %s", r.StatusCode, r.body)
+		r := h.UploadMultipart(maker.Token, id, n, "file", "Visière RC3 é.stl", cube)
+		if r.StatusCode != 201 || !strings.Contains(r.Body, `"sha256":"`+sha(cube)+`"`) || !strings.Contains(r.Body, `"triangles":12`) ||
+			!strings.Contains(r.Body, `"estimate":{`) || !strings.Contains(r.Body, `"watertight":true`) {
+			t.Fatalf("multipart upload: %d %s", r.StatusCode, r.Body)
 		}
-		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/designs/%d/versions/%d/files", h.ts.URL, id, n), strings.NewReader("%PDF-1.4 instructions"))
-		req.Header.Set("Authorization", "Bearer "+maker.token)
+		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/designs/%d/versions/%d/files", h.TS.URL, id, n), strings.NewReader("%PDF-1.4 instructions"))
+		req.Header.Set("Authorization", "Bearer "+maker.Token)
 		req.Header.Set("Content-Disposition", `attachment; filename="assembly guide.pdf"`)
-		if r := h.send(req); r.StatusCode != 201 || !strings.Contains(r.body, `"name":"assembly guide.pdf"`) || strings.Contains(r.body, "analysis") {
-			t.Fatalf("raw PDF upload: %d %s", r.StatusCode, r.body)
+		if r := h.Send(req); r.StatusCode != 201 || !strings.Contains(r.Body, `"name":"assembly guide.pdf"`) || strings.Contains(r.Body, "analysis") {
+			t.Fatalf("raw PDF upload: %d %s", r.StatusCode, r.Body)
 		}
-		v := h.request("GET", fmt.Sprintf("/api/v1/designs/%d/versions/%d", id, n), "", maker.token, nil)
-		if !strings.Contains(v.body, "file_added") || strings.Count(v.body, `"sha256":`) != 2 {
-			t.Fatalf("version after uploads: %s", v.body)
+		v := h.Request("GET", fmt.Sprintf("/api/v1/designs/%d/versions/%d", id, n), "", maker.Token, nil)
+		if !strings.Contains(v.Body, "file_added") || strings.Count(v.Body, `"sha256":`) != 2 {
+			t.Fatalf("version after uploads: %s", v.Body)
 		}
 	})
 }
 
 func TestDownloadsThroughTheAPI(t *testing.T) {
 	onBothStores(t, 0, func(t *testing.T, h *testHub, _ *testenv.MinIO) {
-		maker := h.newCaller("maker")
-		id := h.newDesign(maker)
-		n := h.newDraft(maker, id)
-		data, _ := os.ReadFile("../testdata/stl/ventilator-valve-handle.stl")
-		if r := h.uploadMultipart(maker.token, id, n, "file", "poignée de vanne.stl", data); r.StatusCode != 201 {
-			t.Fatalf("upload: %d %s", r.StatusCode, r.body)
+		maker := h.NewCaller("maker")
+		id := h.NewDesign(maker)
+		n := h.NewDraft(maker, id)
+		data, _ := os.ReadFile("../../testdata/stl/ventilator-valve-handle.stl")
+		if r := h.UploadMultipart(maker.Token, id, n, "file", "poignée de vanne.stl", data); r.StatusCode != 201 {
+			t.Fatalf("upload: %d %s", r.StatusCode, r.Body)
 		}
 		url := "/api/v1/files/" + sha(data)
 
 		// A draft's file is private.
-		if r := h.request("GET", url, "", "", nil); r.StatusCode != 401 {
+		if r := h.Request("GET", url, "", "", nil); r.StatusCode != 401 {
 			t.Fatalf("anonymous download of a draft file: %d", r.StatusCode)
 		}
-		r := h.request("GET", url, "", maker.token, nil)
+		r := h.Request("GET", url, "", maker.Token, nil)
 		if r.StatusCode != 200 || r.Header.Get("Cache-Control") != "private, no-cache" {
 			t.Fatalf("author download: %d %v", r.StatusCode, r.Header)
 		}
-		h.request("POST", fmt.Sprintf("/api/v1/designs/%d/versions/%d/publish", id, n), "", maker.token, nil)
+		h.Request("POST", fmt.Sprintf("/api/v1/designs/%d/versions/%d/publish", id, n), "", maker.Token, nil)
 
-		r = h.request("GET", url, "", "", nil)
+		r = h.Request("GET", url, "", "", nil)
 		switch {
-		case r.StatusCode != 200 || r.body != string(data):
-			t.Fatalf("download: %d, %d bytes", r.StatusCode, len(r.body))
+		case r.StatusCode != 200 || r.Body != string(data):
+			t.Fatalf("download: %d, %d bytes", r.StatusCode, len(r.Body))
 		case r.Header.Get("ETag") != `"`+sha(data)+`"`:
 			t.Errorf("ETag %q", r.Header.Get("ETag"))
 		case r.Header.Get("Content-Type") != "model/stl" || r.Header.Get("X-Content-Type-Options") != "nosniff":
@@ -172,45 +172,45 @@ func TestDownloadsThroughTheAPI(t *testing.T) {
 		case r.Header.Get("Content-Disposition") != `attachment; filename*=utf-8''poign%C3%A9e%20de%20vanne.stl`:
 			t.Errorf("Content-Disposition %q", r.Header.Get("Content-Disposition"))
 		}
-		r = h.request("GET", url, "", "", http.Header{"Range": {"bytes=100-149"}})
-		if r.StatusCode != 206 || r.body != string(data[100:150]) || r.Header.Get("Content-Range") != fmt.Sprintf("bytes 100-149/%d", len(data)) {
-			t.Fatalf("range: %d %q %q", r.StatusCode, r.Header.Get("Content-Range"), r.body)
+		r = h.Request("GET", url, "", "", http.Header{"Range": {"bytes=100-149"}})
+		if r.StatusCode != 206 || r.Body != string(data[100:150]) || r.Header.Get("Content-Range") != fmt.Sprintf("bytes 100-149/%d", len(data)) {
+			t.Fatalf("range: %d %q %q", r.StatusCode, r.Header.Get("Content-Range"), r.Body)
 		}
-		r = h.request("GET", url, "", "", http.Header{"Range": {"bytes=-10"}})
-		if r.StatusCode != 206 || r.body != string(data[len(data)-10:]) {
+		r = h.Request("GET", url, "", "", http.Header{"Range": {"bytes=-10"}})
+		if r.StatusCode != 206 || r.Body != string(data[len(data)-10:]) {
 			t.Fatalf("suffix range: %d", r.StatusCode)
 		}
-		if r := h.request("GET", url, "", "", http.Header{"Range": {"bytes=999999999-"}}); r.StatusCode != 416 {
+		if r := h.Request("GET", url, "", "", http.Header{"Range": {"bytes=999999999-"}}); r.StatusCode != 416 {
 			t.Fatalf("range beyond the end: %d", r.StatusCode)
 		}
-		if r := h.request("GET", url, "", "", http.Header{"If-None-Match": {`"` + sha(data) + `"`}}); r.StatusCode != 304 {
+		if r := h.Request("GET", url, "", "", http.Header{"If-None-Match": {`"` + sha(data) + `"`}}); r.StatusCode != 304 {
 			t.Fatalf("If-None-Match: %d", r.StatusCode)
 		}
-		r = h.request("HEAD", url, "", "", nil)
-		if r.StatusCode != 200 || r.body != "" || r.Header.Get("Content-Length") != fmt.Sprint(len(data)) {
-			t.Fatalf("HEAD: %d %q %v", r.StatusCode, r.body, r.Header)
+		r = h.Request("HEAD", url, "", "", nil)
+		if r.StatusCode != 200 || r.Body != "" || r.Header.Get("Content-Length") != fmt.Sprint(len(data)) {
+			t.Fatalf("HEAD: %d %q %v", r.StatusCode, r.Body, r.Header)
 		}
-		r = h.request("GET", "/api/v1/files/"+strings.Repeat("0", 64), "", "", nil)
+		r = h.Request("GET", "/api/v1/files/"+strings.Repeat("0", 64), "", "", nil)
 		if code, _ := errorOf(t, r); r.StatusCode != 404 || code != "not_found" {
-			t.Fatalf("unknown file: %d %s", r.StatusCode, r.body)
+			t.Fatalf("unknown file: %d %s", r.StatusCode, r.Body)
 		}
-		if r := h.request("GET", "/api/v1/files/..%2f..%2fetc%2fpasswd", "", "", nil); r.StatusCode != 404 {
+		if r := h.Request("GET", "/api/v1/files/..%2f..%2fetc%2fpasswd", "", "", nil); r.StatusCode != 404 {
 			t.Fatalf("path in the hash: %d", r.StatusCode)
 		}
 
 		// The OKH manifest names the file by its hash.
-		r = h.request("GET", fmt.Sprintf("/api/v1/designs/%d/versions/%d/okh", id, n), "", "", nil)
+		r = h.Request("GET", fmt.Sprintf("/api/v1/designs/%d/versions/%d/okh", id, n), "", "", nil)
 		if r.StatusCode != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/yaml") ||
-			!strings.Contains(r.body, "manufacturing-files:") || !strings.Contains(r.body, sha(data)) || !strings.Contains(r.body, h.ts.URL) {
-			t.Fatalf("okh: %d %s", r.StatusCode, r.body)
+			!strings.Contains(r.Body, "manufacturing-files:") || !strings.Contains(r.Body, sha(data)) || !strings.Contains(r.Body, h.TS.URL) {
+			t.Fatalf("okh: %d %s", r.StatusCode, r.Body)
 		}
 	})
 }
 
 func TestDesignScenarios(t *testing.T) {
 	h := newTestHub(t, accounts.Options{})
-	callers := map[string]*caller{"maker": h.newCaller("maker"), "coordinator": h.newCaller("coordinator"), "hospital": h.newCaller("hospital")}
-	id := h.newDesign(callers["maker"])
+	callers := map[string]*caller{"maker": h.NewCaller("maker"), "coordinator": h.NewCaller("coordinator"), "hospital": h.NewCaller("hospital")}
+	id := h.NewDesign(callers["maker"])
 	runScenarios(t, h, callers, []scenario{
 		{name: "create", method: "POST", path: "/api/v1/designs", as: "maker", status: 201,
 			body:     `{"title":"Ear saver","category":"ear_saver","licence":"CC-BY-NC-4.0","material":"TPU","tags":["strap"],"print_settings":{"infill_percent":15}}`,
@@ -250,28 +250,28 @@ func TestDesignScenarios(t *testing.T) {
 // once the version is published, revalidated by its ETag.
 func TestThumbnailOverHTTP(t *testing.T) {
 	h := newTestHub(t, accounts.Options{})
-	maker := h.newCaller("maker")
-	id, n, sum := h.draftWithFile(maker)
-	if r := h.request("GET", "/api/v1/files/"+sum+"/thumbnail.png", "", "", nil); r.StatusCode != 401 {
-		t.Fatalf("a draft's thumbnail, anonymously: %d %s", r.StatusCode, r.body)
+	maker := h.NewCaller("maker")
+	id, n, sum := h.DraftWithFile(maker)
+	if r := h.Request("GET", "/api/v1/files/"+sum+"/thumbnail.png", "", "", nil); r.StatusCode != 401 {
+		t.Fatalf("a draft's thumbnail, anonymously: %d %s", r.StatusCode, r.Body)
 	}
-	if r := h.request("POST", fmt.Sprintf("/api/v1/designs/%d/versions/%d/publish", id, n), "", maker.token, nil); r.StatusCode != 200 {
-		t.Fatalf("publish: %d %s", r.StatusCode, r.body)
+	if r := h.Request("POST", fmt.Sprintf("/api/v1/designs/%d/versions/%d/publish", id, n), "", maker.Token, nil); r.StatusCode != 200 {
+		t.Fatalf("publish: %d %s", r.StatusCode, r.Body)
 	}
-	r := h.request("GET", "/api/v1/files/"+sum+"/thumbnail.png", "", "", nil)
+	r := h.Request("GET", "/api/v1/files/"+sum+"/thumbnail.png", "", "", nil)
 	if r.StatusCode != 200 || r.Header.Get("Content-Type") != "image/png" || r.Header.Get("Cache-Control") != "public, max-age=86400" ||
 		!strings.HasPrefix(r.Header.Get("Content-Disposition"), "inline") {
 		t.Fatalf("thumbnail: %d %v", r.StatusCode, r.Header)
 	}
-	img, err := png.Decode(strings.NewReader(r.body))
+	img, err := png.Decode(strings.NewReader(r.Body))
 	if err != nil || img.Bounds().Dx() != 256 {
 		t.Fatalf("not a 256 px PNG: %v", err)
 	}
 	etag := r.Header.Get("ETag")
-	if again := h.request("GET", "/api/v1/files/"+sum+"/thumbnail.png", "", "", http.Header{"If-None-Match": {etag}}); again.StatusCode != 304 {
+	if again := h.Request("GET", "/api/v1/files/"+sum+"/thumbnail.png", "", "", http.Header{"If-None-Match": {etag}}); again.StatusCode != 304 {
 		t.Fatalf("revalidation with %s: %d", etag, again.StatusCode)
 	}
-	if r := h.request("GET", "/api/v1/files/"+strings.Repeat("f", 64)+"/thumbnail.png", "", "", nil); r.StatusCode != 404 {
-		t.Fatalf("an unknown file's thumbnail: %d %s", r.StatusCode, r.body)
+	if r := h.Request("GET", "/api/v1/files/"+strings.Repeat("f", 64)+"/thumbnail.png", "", "", nil); r.StatusCode != 404 {
+		t.Fatalf("an unknown file's thumbnail: %d %s", r.StatusCode, r.Body)
 	}
 }

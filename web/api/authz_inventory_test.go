@@ -1,4 +1,4 @@
-package web_test
+package api_test
 
 import (
 	"fmt"
@@ -9,63 +9,63 @@ func init() { maps.Copy(roleMatrix, inventoryMatrix) }
 
 // printedJob is a fresh job the maker claimed and completed.
 func (h *testHub) printedJob(p *prodWorld, maker *caller) int64 {
-	h.t.Helper()
-	id, token := h.claimedJob(p, maker)
-	h.must(200, "POST", path("/api/v1/jobs/%d/complete", id), fmt.Sprintf(`{"lease_token":%q}`, token), maker.token, nil)
+	h.T.Helper()
+	id, token := h.ClaimedJob(p, maker)
+	h.Must(200, "POST", path("/api/v1/jobs/%d/complete", id), fmt.Sprintf(`{"lease_token":%q}`, token), maker.Token, nil)
 	return id
 }
 
 // newBatch is a fresh printed job of the maker's, handed over to the stock.
 func (h *testHub) newBatch(p *prodWorld, maker *caller) (batch, site int64) {
-	h.t.Helper()
+	h.T.Helper()
 	var b struct {
 		ID         int64 `json:"id"`
 		LocationID int64 `json:"location_id"`
 	}
-	lot := fmt.Sprintf("LOT-%d", h.seq.Add(1))
-	h.must(201, "POST", path("/api/v1/jobs/%d/produce", h.printedJob(p, maker)), fmt.Sprintf(`{"filament_lot":%q}`, lot), maker.token, &b)
+	lot := fmt.Sprintf("LOT-%d", h.Seq.Add(1))
+	h.Must(201, "POST", path("/api/v1/jobs/%d/produce", h.printedJob(p, maker)), fmt.Sprintf(`{"filament_lot":%q}`, lot), maker.Token, &b)
 	return b.ID, b.LocationID
 }
 
 // newShipment is a fresh batch of the maker's, passed, in a shipment to
 // the world's hospital: prepared, or dispatched if asked.
 func (h *testHub) newShipment(p *prodWorld, maker *caller, dispatched bool) int64 {
-	h.t.Helper()
+	h.T.Helper()
 	b, site := h.newBatch(p, maker)
-	h.must(201, "POST", "/api/v1/stock/movements", fmt.Sprintf(`{"batch_id":%d,"kind":"quality_passed","location_id":%d,"quantity":1}`, b, site), maker.token, nil)
+	h.Must(201, "POST", "/api/v1/stock/movements", fmt.Sprintf(`{"batch_id":%d,"kind":"quality_passed","location_id":%d,"quantity":1}`, b, site), maker.Token, nil)
 	var sh struct{ ID int64 }
-	h.must(201, "POST", "/api/v1/shipments", fmt.Sprintf(`{"from_location_id":%d,"to_organisation_id":%d,"lines":[{"batch_id":%d,"quantity":1}]}`,
-		site, p.hospital.user.Organisation.ID, b), maker.token, &sh)
+	h.Must(201, "POST", "/api/v1/shipments", fmt.Sprintf(`{"from_location_id":%d,"to_organisation_id":%d,"lines":[{"batch_id":%d,"quantity":1}]}`,
+		site, p.Hospital.User.Organisation.ID, b), maker.Token, &sh)
 	if dispatched {
-		h.must(200, "POST", path("/api/v1/shipments/%d/dispatch", sh.ID), "", maker.token, nil)
+		h.Must(200, "POST", path("/api/v1/shipments/%d/dispatch", sh.ID), "", maker.Token, nil)
 	}
 	return sh.ID
 }
 
 // newRecall recalls the filament lot of a fresh batch of the maker's.
 func (h *testHub) newRecall(p *prodWorld, maker *caller) (recall, batch int64) {
-	h.t.Helper()
+	h.T.Helper()
 	b, _ := h.newBatch(p, maker)
 	var bb struct {
 		FilamentLot string `json:"filament_lot"`
 	}
-	h.must(200, "GET", path("/api/v1/batches/%d", b), "", maker.token, &bb)
+	h.Must(200, "GET", path("/api/v1/batches/%d", b), "", maker.Token, &bb)
 	var r struct{ ID int64 }
-	h.must(201, "POST", "/api/v1/recalls", fmt.Sprintf(`{"filament_lot":%q,"reason":"brittle"}`, bb.FilamentLot), p.coord.token, &r)
+	h.Must(201, "POST", "/api/v1/recalls", fmt.Sprintf(`{"filament_lot":%q,"reason":"brittle"}`, bb.FilamentLot), p.Coord.Token, &r)
 	return r.ID, b
 }
 
 // shipmentRoute is a row on a fresh shipment of the world's maker.
 func shipmentRoute(format string, dispatched bool) func(*testHub, *caller, *world) (string, string, string) {
 	return func(h *testHub, c *caller, w *world) (string, string, string) {
-		return path(format, h.newShipment(w.prod, w.author, dispatched)), "", c.token
+		return path(format, h.newShipment(w.prod, w.author, dispatched)), "", c.Token
 	}
 }
 
 func (h *testHub) newHub(p *prodWorld) int64 {
-	h.t.Helper()
+	h.T.Helper()
 	var l struct{ ID int64 }
-	h.must(201, "POST", "/api/v1/hubs", `{"name":"Fablab","address":"1 rue du Fablab"}`, p.coord.token, &l)
+	h.Must(201, "POST", "/api/v1/hubs", `{"name":"Fablab","address":"1 rue du Fablab"}`, p.Coord.Token, &l)
 	return l.ID
 }
 
@@ -73,7 +73,7 @@ func (h *testHub) newHub(p *prodWorld) int64 {
 func batchRoute(format string) func(*testHub, *caller, *world) (string, string, string) {
 	return func(h *testHub, c *caller, w *world) (string, string, string) {
 		b, _ := h.newBatch(w.prod, w.author)
-		return path(format, b), "", c.token
+		return path(format, b), "", c.Token
 	}
 }
 
@@ -93,7 +93,7 @@ var inventoryMatrix = map[string]matrixEntry{
 		return "/api/v1/quality-rules/ventilator_part", fmt.Sprintf(`{"location_id":%d}`, h.newHub(p))
 	}), coordinatorsOnly(204)},
 	"POST /api/v1/jobs/:id/produce": {func(h *testHub, c *caller, w *world) (string, string, string) {
-		return path("/api/v1/jobs/%d/produce", h.printedJob(w.prod, w.author)), "", c.token
+		return path("/api/v1/jobs/%d/produce", h.printedJob(w.prod, w.author)), "", c.Token
 	}, authorOrCoordinator(201)},
 	"GET /api/v1/batches/:id":           {batchRoute("/api/v1/batches/%d"), batchViewers(200)},
 	"GET /api/v1/batches/:id/movements": {batchRoute("/api/v1/batches/%d/movements"), batchViewers(200)},
@@ -102,7 +102,7 @@ var inventoryMatrix = map[string]matrixEntry{
 	"POST /api/v1/shipments": {func(h *testHub, c *caller, w *world) (string, string, string) {
 		b, site := h.newBatch(w.prod, w.author)
 		return "/api/v1/shipments", fmt.Sprintf(`{"from_location_id":%d,"to_location_id":%d,"lines":[{"batch_id":%d,"status":"unchecked","quantity":1}]}`,
-			site, h.newHub(w.prod), b), c.token
+			site, h.newHub(w.prod), b), c.Token
 	}, authorOrCoordinator(201)},
 	"GET /api/v1/shipments/:id":            {shipmentRoute("/api/v1/shipments/%d", false), batchViewers(200)},
 	"POST /api/v1/shipments/:id/dispatch":  {shipmentRoute("/api/v1/shipments/%d/dispatch", false), authorOrCoordinator(200)},
@@ -116,27 +116,27 @@ var inventoryMatrix = map[string]matrixEntry{
 		var bb struct {
 			FilamentLot string `json:"filament_lot"`
 		}
-		h.must(200, "GET", path("/api/v1/batches/%d", b), "", w.author.token, &bb)
-		return "/api/v1/recalls", fmt.Sprintf(`{"filament_lot":%q,"reason":"brittle"}`, bb.FilamentLot), c.token
+		h.Must(200, "GET", path("/api/v1/batches/%d", b), "", w.author.Token, &bb)
+		return "/api/v1/recalls", fmt.Sprintf(`{"filament_lot":%q,"reason":"brittle"}`, bb.FilamentLot), c.Token
 	}, coordinatorsOnly(201)},
 	"GET /api/v1/recalls/:id": {func(h *testHub, c *caller, w *world) (string, string, string) {
 		r, _ := h.newRecall(w.prod, w.author)
-		return path("/api/v1/recalls/%d", r), "", c.token
+		return path("/api/v1/recalls/%d", r), "", c.Token
 	}, loggedIn(200)},
 	"POST /api/v1/recalls/:id/batches/:batch/release": {func(h *testHub, c *caller, w *world) (string, string, string) {
 		r, b := h.newRecall(w.prod, w.author)
-		return path("/api/v1/recalls/%d/batches/%d/release", r, b), `{"note":"inspected: sound"}`, c.token
+		return path("/api/v1/recalls/%d/batches/%d/release", r, b), `{"note":"inspected: sound"}`, c.Token
 	}, coordinatorsOnly(200)},
 	"GET /api/v1/shipments": {asCaller("/api/v1/shipments"), loggedIn(200)},
 	"GET /api/v1/spools":    {asCaller("/api/v1/spools"), authorOrCoordinator(200)},
 	"POST /api/v1/spools": {func(h *testHub, c *caller, w *world) (string, string, string) {
-		return "/api/v1/spools", fmt.Sprintf(`{"maker_id":%d,"material":"PLA","grams_left":500}`, w.author.user.ID), c.token
+		return "/api/v1/spools", fmt.Sprintf(`{"maker_id":%d,"material":"PLA","grams_left":500}`, w.author.User.ID), c.Token
 	}, authorOrCoordinator(201)},
 	"PATCH /api/v1/spools/:id": {func(h *testHub, c *caller, w *world) (string, string, string) {
-		return path("/api/v1/spools/%d", h.newSpool(w.author)), `{"grams_left":420}`, c.token
+		return path("/api/v1/spools/%d", h.newSpool(w.author)), `{"grams_left":420}`, c.Token
 	}, authorOrCoordinator(200)},
 	"GET /api/v1/spools/:id/events": {func(h *testHub, c *caller, w *world) (string, string, string) {
-		return path("/api/v1/spools/%d/events", h.newSpool(w.author)), "", c.token
+		return path("/api/v1/spools/%d/events", h.newSpool(w.author)), "", c.Token
 	}, authorOrCoordinator(200)},
 	"GET /api/v1/filament/forecast":  {asCaller("/api/v1/filament/forecast"), authorOrCoordinator(200)},
 	"GET /api/v1/reports/deliveries": {asCaller("/api/v1/reports/deliveries?by=region&interval=week"), map[string]int{"anonymous": 401, "maker": 403, "hospital": 200, "unverified": 200, "coordinator": 200}},
@@ -144,18 +144,18 @@ var inventoryMatrix = map[string]matrixEntry{
 	"GET /api/v1/exports/:name":      {asCaller("/api/v1/exports/ledger.csv"), coordinatorsOnly(200)},
 	"POST /api/v1/stock/movements": {func(h *testHub, c *caller, w *world) (string, string, string) {
 		b, site := h.newBatch(w.prod, w.author)
-		return "/api/v1/stock/movements", fmt.Sprintf(`{"batch_id":%d,"kind":"quality_passed","location_id":%d,"quantity":1}`, b, site), c.token
+		return "/api/v1/stock/movements", fmt.Sprintf(`{"batch_id":%d,"kind":"quality_passed","location_id":%d,"quantity":1}`, b, site), c.Token
 	}, authorOrCoordinator(201)},
 }
 
 // newSpool is a fresh spool of the maker's.
 func (h *testHub) newSpool(maker *caller) int64 {
-	h.t.Helper()
+	h.T.Helper()
 	var sp struct{ ID int64 }
-	h.must(201, "POST", "/api/v1/spools", `{"material":"PLA","grams_left":750}`, maker.token, &sp)
+	h.Must(201, "POST", "/api/v1/spools", `{"material":"PLA","grams_left":750}`, maker.Token, &sp)
 	return sp.ID
 }
 
 func asCallerWith(p, body string) func(*testHub, *caller, *world) (string, string, string) {
-	return func(_ *testHub, c *caller, _ *world) (string, string, string) { return p, body, c.token }
+	return func(_ *testHub, c *caller, _ *world) (string, string, string) { return p, body, c.Token }
 }

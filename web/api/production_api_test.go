@@ -1,4 +1,4 @@
-package web_test
+package api_test
 
 import (
 	"context"
@@ -22,12 +22,12 @@ func TestProductionJourney(t *testing.T) {
 	h := newTestHub(t, accounts.Options{})
 	callers := map[string]*caller{}
 	for _, k := range []string{"maker", "hospital", "unverified", "coordinator"} {
-		callers[k] = h.newCaller(k)
+		callers[k] = h.NewCaller(k)
 	}
 	maker := callers["maker"]
-	p := &prodWorld{coord: callers["coordinator"], hospital: callers["hospital"]}
-	p.design = h.published(maker)
-	h.newPrinter(maker)
+	p := &prodWorld{Coord: callers["coordinator"], Hospital: callers["hospital"]}
+	p.Design = h.Published(maker)
+	h.NewPrinter(maker)
 	soon := time.Now().AddDate(0, 0, 10).Format("2006-01-02")
 	past := time.Now().AddDate(0, 0, -1).Format("2006-01-02")
 
@@ -48,23 +48,23 @@ func TestProductionJourney(t *testing.T) {
 	}))
 	defer bridge.Close()
 	var wh notify.CreatedWebhook
-	h.must(201, "POST", path("/api/v1/organisations/%d/webhooks", maker.user.Organisation.ID),
-		fmt.Sprintf(`{"url":%q,"events":["job.offered"]}`, bridge.URL), maker.token, &wh)
-	webhookSecrets.Store(maker.user.Organisation.ID, wh.Secret)
+	h.Must(201, "POST", path("/api/v1/organisations/%d/webhooks", maker.User.Organisation.ID),
+		fmt.Sprintf(`{"url":%q,"events":["job.offered"]}`, bridge.URL), maker.Token, &wh)
+	webhookSecrets.Store(maker.User.Organisation.ID, wh.Secret)
 
 	runScenarios(t, h, callers, []scenario{
 		{name: "unverified hospital", method: "POST", path: "/api/v1/requests", as: "unverified", status: 403,
-			body: fmt.Sprintf(`{"design_id":%d,"quantity":50,"needed_by":%q}`, p.design, soon), contains: []string{"not verified"}},
+			body: fmt.Sprintf(`{"design_id":%d,"quantity":50,"needed_by":%q}`, p.Design, soon), contains: []string{"not verified"}},
 		{name: "zero quantity", method: "POST", path: "/api/v1/requests", as: "hospital", status: 400,
-			body: fmt.Sprintf(`{"design_id":%d,"quantity":0,"needed_by":%q}`, p.design, soon), contains: []string{"quantity"}},
+			body: fmt.Sprintf(`{"design_id":%d,"quantity":0,"needed_by":%q}`, p.Design, soon), contains: []string{"quantity"}},
 		{name: "negative quantity", method: "POST", path: "/api/v1/requests", as: "hospital", status: 400,
-			body: fmt.Sprintf(`{"design_id":%d,"quantity":-3,"needed_by":%q}`, p.design, soon), contains: []string{"quantity"}},
+			body: fmt.Sprintf(`{"design_id":%d,"quantity":-3,"needed_by":%q}`, p.Design, soon), contains: []string{"quantity"}},
 		{name: "date in the past", method: "POST", path: "/api/v1/requests", as: "hospital", status: 400,
-			body: fmt.Sprintf(`{"design_id":%d,"quantity":5,"needed_by":%q}`, p.design, past), contains: []string{"needed_by", "past"}},
+			body: fmt.Sprintf(`{"design_id":%d,"quantity":5,"needed_by":%q}`, p.Design, past), contains: []string{"needed_by", "past"}},
 		{name: "unknown design", method: "POST", path: "/api/v1/requests", as: "hospital", status: 404,
 			body: fmt.Sprintf(`{"design_id":987654,"quantity":5,"needed_by":%q}`, soon), contains: []string{"987654"}},
 		{name: "quantity as text", method: "POST", path: "/api/v1/requests", as: "hospital", status: 400,
-			body: fmt.Sprintf(`{"design_id":%d,"quantity":"fifty","needed_by":%q}`, p.design, soon), contains: []string{"quantity"}},
+			body: fmt.Sprintf(`{"design_id":%d,"quantity":"fifty","needed_by":%q}`, p.Design, soon), contains: []string{"quantity"}},
 		{name: "impossible printer", method: "POST", path: "/api/v1/printers", as: "maker", status: 400,
 			body: `{"name":"X","bed_mm":[220,-220,250],"materials":["PLA"],"hours_per_day":8}`, contains: []string{"bed_mm[1]"}},
 		{name: "printer for 30 hours a day", method: "POST", path: "/api/v1/printers", as: "maker", status: 400,
@@ -77,7 +77,7 @@ func TestProductionJourney(t *testing.T) {
 
 	// The hospital asks for 50; the coordinator routes; the maker is offered jobs.
 	var req struct{ ID int64 }
-	h.must(201, "POST", "/api/v1/requests", fmt.Sprintf(`{"design_id":%d,"quantity":50,"priority":"critical","needed_by":%q}`, p.design, soon), p.hospital.token, &req)
+	h.Must(201, "POST", "/api/v1/requests", fmt.Sprintf(`{"design_id":%d,"quantity":50,"priority":"critical","needed_by":%q}`, p.Design, soon), p.Hospital.Token, &req)
 	var run struct {
 		ID   int64
 		Jobs []struct {
@@ -86,7 +86,7 @@ func TestProductionJourney(t *testing.T) {
 			OfferedTo int64 `json:"offered_to"`
 		}
 	}
-	h.must(201, "POST", "/api/v1/routing/runs", "", p.coord.token, &run)
+	h.Must(201, "POST", "/api/v1/routing/runs", "", p.Coord.Token, &run)
 	if len(run.Jobs) == 0 {
 		t.Fatalf("routing made no job")
 	}
@@ -94,7 +94,7 @@ func TestProductionJourney(t *testing.T) {
 		Items []struct{ ID, Quantity int64 }
 		Total int
 	}
-	h.must(200, "GET", "/api/v1/jobs?scope=mine", "", maker.token, &offered)
+	h.Must(200, "GET", "/api/v1/jobs?scope=mine", "", maker.Token, &offered)
 	if offered.Total != len(run.Jobs) {
 		t.Fatalf("maker sees %d offered jobs, routing made %d", offered.Total, len(run.Jobs))
 	}
@@ -106,12 +106,12 @@ func TestProductionJourney(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range codes {
 		wg.Go(func() {
-			r := h.request("POST", path("/api/v1/jobs/%d/claim", job.ID), "", maker.token, nil)
+			r := h.Request("POST", path("/api/v1/jobs/%d/claim", job.ID), "", maker.Token, nil)
 			codes[i] = r.StatusCode
 			var c struct {
 				LeaseToken string `json:"lease_token"`
 			}
-			json.Unmarshal([]byte(r.body), &c)
+			json.Unmarshal([]byte(r.Body), &c)
 			tokens[i] = c.LeaseToken
 		})
 	}
@@ -132,20 +132,20 @@ func TestProductionJourney(t *testing.T) {
 	if lease == "" {
 		t.Fatalf("no claim won: %v", codes)
 	}
-	h.must(200, "POST", path("/api/v1/jobs/%d/progress", job.ID), fmt.Sprintf(`{"lease_token":%q,"printed":2,"note":"first plate"}`, lease), maker.token, nil)
-	h.must(403, "POST", path("/api/v1/jobs/%d/progress", job.ID), `{"lease_token":"guess","printed":3}`, maker.token, nil)
+	h.Must(200, "POST", path("/api/v1/jobs/%d/progress", job.ID), fmt.Sprintf(`{"lease_token":%q,"printed":2,"note":"first plate"}`, lease), maker.Token, nil)
+	h.Must(403, "POST", path("/api/v1/jobs/%d/progress", job.ID), `{"lease_token":"guess","printed":3}`, maker.Token, nil)
 	var done struct {
 		State    string
 		Quantity int
 	}
-	h.must(200, "POST", path("/api/v1/jobs/%d/complete", job.ID), fmt.Sprintf(`{"lease_token":%q}`, lease), maker.token, &done)
+	h.Must(200, "POST", path("/api/v1/jobs/%d/complete", job.ID), fmt.Sprintf(`{"lease_token":%q}`, lease), maker.Token, &done)
 	if done.State != "printed" || done.Quantity != job.Quantity {
 		t.Fatalf("completed job %+v", done)
 	}
 	var events struct {
 		Jobs []struct{ From, To string } `json:"jobs"`
 	}
-	h.must(200, "GET", path("/api/v1/requests/%d/events", req.ID), "", p.hospital.token, &events)
+	h.Must(200, "GET", path("/api/v1/requests/%d/events", req.ID), "", p.Hospital.Token, &events)
 	var history []string
 	for _, e := range events.Jobs {
 		history = append(history, e.From+">"+e.To)
@@ -155,7 +155,7 @@ func TestProductionJourney(t *testing.T) {
 	}
 
 	// The bridge received every offer, signed with the webhook's secret.
-	if _, err := h.notify.DeliverDue(context.Background()); err != nil {
+	if _, err := h.Notify.DeliverDue(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()
@@ -173,9 +173,9 @@ func TestProductionJourney(t *testing.T) {
 var webhookSecrets sync.Map
 
 func secretOf(t *testing.T, c *caller) string {
-	s, ok := webhookSecrets.Load(c.user.Organisation.ID)
+	s, ok := webhookSecrets.Load(c.User.Organisation.ID)
 	if !ok {
-		t.Errorf("no webhook secret for organisation %d", c.user.Organisation.ID)
+		t.Errorf("no webhook secret for organisation %d", c.User.Organisation.ID)
 		return ""
 	}
 	return s.(string)
@@ -184,7 +184,7 @@ func secretOf(t *testing.T, c *caller) string {
 func count(t *testing.T, h *testHub, q string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := h.db.QueryRow(q, args...).Scan(&n); err != nil {
+	if err := h.DB.QueryRow(q, args...).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -1,4 +1,4 @@
-package web
+package i18n
 
 import (
 	"fmt"
@@ -23,7 +23,7 @@ import (
 // *makerhub.Error, or be listed here with the reason its messages need no
 // translation.
 var nonLiteral = map[string]string{
-	"web/errors.go abortWith": "the API's errors built on the spot: renderError writes them as JSON, which stays English",
+	"web/httpx/errors.go AbortWith": "the API's errors built on the spot: RenderError writes them as JSON, which stays English",
 }
 
 // errorFormat is one call of makerhub.Errorf or makerhub.WrapError.
@@ -45,7 +45,7 @@ type errorFormat struct {
 // which only tests import. Everything else is scanned, internal/blob
 // included: its EUNAVAILABLE messages reach the pages when storage fails.
 func TestServiceMessagesCatalogue(t *testing.T) {
-	calls := scanErrorFormats(t, "..")
+	calls := scanErrorFormats(t, "../..")
 	if len(calls) < 300 {
 		t.Fatalf("found only %d calls of makerhub.Errorf and WrapError: is the scan looking in the right place?", len(calls))
 	}

@@ -1,4 +1,4 @@
-package web_test
+package ui_test
 
 import (
 	"encoding/json"
@@ -19,11 +19,11 @@ import (
 // shows an organisation without coordinates, and only coordinators see them.
 func TestPlaces(t *testing.T) {
 	h := newTestHub(t, accounts.Options{})
-	coord, maker := h.newCaller("coordinator"), h.newCaller("maker")
-	h.must(201, "POST", "/api/v1/hubs", `{"name":"Hub Lyon","address":"1 quai du Rhône","lat":45.76,"lon":4.84}`, coord.token, nil)
-	h.must(201, "POST", "/api/v1/hubs", `{"name":"Hub sans carte","address":"2 place du Marché"}`, coord.token, nil)
+	coord, maker := h.NewCaller("coordinator"), h.NewCaller("maker")
+	h.Must(201, "POST", "/api/v1/hubs", `{"name":"Hub Lyon","address":"1 quai du Rhône","lat":45.76,"lon":4.84}`, coord.Token, nil)
+	h.Must(201, "POST", "/api/v1/hubs", `{"name":"Hub sans carte","address":"2 place du Marché"}`, coord.Token, nil)
 	now := time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
-	tx, err := h.db.Begin()
+	tx, err := h.DB.Begin()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestPlaces(t *testing.T) {
 	// The callers' own organisations have coordinates: maker groups
 	// created before these.
 	var located int
-	if err := h.db.QueryRow(`SELECT count(*) FROM organisations WHERE NOT (lat = 0 AND lon = 0)`).Scan(&located); err != nil {
+	if err := h.DB.QueryRow(`SELECT count(*) FROM organisations WHERE NOT (lat = 0 AND lon = 0)`).Scan(&located); err != nil {
 		t.Fatal(err)
 	}
 	total := located + 1 // and the hub that has coordinates
@@ -54,7 +54,7 @@ func TestPlaces(t *testing.T) {
 	// The dashboard reads no place, only how many the map leaves out.
 	r := h.page("/dashboard", "", session(coord))
 	wantPage(t, r, 200, fmt.Sprintf("%d more places are not on the map", total-3000), `data-places="/dashboard/places.json"`, `href="/dashboard/places"`)
-	if strings.Contains(r.body, `class="places`) {
+	if strings.Contains(r.Body, `class="places`) {
 		t.Error("the dashboard lists places itself")
 	}
 
@@ -68,8 +68,8 @@ func TestPlaces(t *testing.T) {
 		}
 		Total int
 	}
-	if r.StatusCode != 200 || json.Unmarshal([]byte(r.body), &m) != nil {
-		t.Fatalf("places.json: %d %.300s", r.StatusCode, r.body)
+	if r.StatusCode != 200 || json.Unmarshal([]byte(r.Body), &m) != nil {
+		t.Fatalf("places.json: %d %.300s", r.StatusCode, r.Body)
 	}
 	if m.Total != total || len(m.Places) != 3000 {
 		t.Fatalf("places.json: %d places of %d, want 3000 of %d", len(m.Places), m.Total, total)
@@ -100,12 +100,12 @@ func TestPlaces(t *testing.T) {
 		}
 		r = h.page(next, "", session(coord))
 		wantPage(t, r, 200, message.NewPrinter(language.English).Sprintf("%d collection hubs, hospitals and maker groups have coordinates.", total))
-		for _, row := range strings.Split(r.body, "<tr><td>")[1:] {
+		for _, row := range strings.Split(r.Body, "<tr><td>")[1:] {
 			names = append(names, row[:strings.Index(row, "</td>")])
 		}
 		next = ""
-		if i := strings.Index(r.body, `rel="next"`); i >= 0 {
-			href := r.body[strings.LastIndex(r.body[:i], `href="`)+6:]
+		if i := strings.Index(r.Body, `rel="next"`); i >= 0 {
+			href := r.Body[strings.LastIndex(r.Body[:i], `href="`)+6:]
 			next = strings.ReplaceAll(href[:strings.Index(href, `"`)], "&amp;", "&")
 		}
 	}
@@ -125,8 +125,8 @@ func TestPlaces(t *testing.T) {
 		if who == "visitor" {
 			r = h.page("/dashboard/places.json", "")
 		}
-		if r.StatusCode != want || !strings.Contains(r.body, `"error":{"code"`) {
-			t.Errorf("places.json for a %s: %d %s, want %d in the one error shape", who, r.StatusCode, r.body, want)
+		if r.StatusCode != want || !strings.Contains(r.Body, `"error":{"code"`) {
+			t.Errorf("places.json for a %s: %d %s, want %d in the one error shape", who, r.StatusCode, r.Body, want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package web_test
+package api_test
 
 import (
 	"fmt"
@@ -14,18 +14,18 @@ import (
 // hospital's confirmed receipt, and traces them back to the file printed.
 func TestInventoryJourney(t *testing.T) {
 	h := newTestHub(t, accounts.Options{})
-	maker, hospital, coord := h.newCaller("maker"), h.newCaller("hospital"), h.newCaller("coordinator")
-	p := &prodWorld{coord: coord, hospital: hospital}
-	p.design = h.published(maker)
-	h.newPrinter(maker)
-	request := h.newRequest(p, 3)
+	maker, hospital, coord := h.NewCaller("maker"), h.NewCaller("hospital"), h.NewCaller("coordinator")
+	p := &prodWorld{Coord: coord, Hospital: hospital}
+	p.Design = h.Published(maker)
+	h.NewPrinter(maker)
+	request := h.NewRequest(p, 3)
 	var job struct{ ID int64 }
-	h.must(201, "POST", "/api/v1/jobs", fmt.Sprintf(`{"request_id":%d,"quantity":3}`, request), coord.token, &job)
+	h.Must(201, "POST", "/api/v1/jobs", fmt.Sprintf(`{"request_id":%d,"quantity":3}`, request), coord.Token, &job)
 	var claim struct {
 		LeaseToken string `json:"lease_token"`
 	}
-	h.must(200, "POST", path("/api/v1/jobs/%d/claim", job.ID), "", maker.token, &claim)
-	h.must(200, "POST", path("/api/v1/jobs/%d/complete", job.ID), fmt.Sprintf(`{"lease_token":%q}`, claim.LeaseToken), maker.token, nil)
+	h.Must(200, "POST", path("/api/v1/jobs/%d/claim", job.ID), "", maker.Token, &claim)
+	h.Must(200, "POST", path("/api/v1/jobs/%d/complete", job.ID), fmt.Sprintf(`{"lease_token":%q}`, claim.LeaseToken), maker.Token, nil)
 
 	var batch struct {
 		ID         int64 `json:"id"`
@@ -33,12 +33,12 @@ func TestInventoryJourney(t *testing.T) {
 		Files      []struct{ SHA256 string }
 	}
 	var spool struct{ ID int64 }
-	h.must(201, "POST", "/api/v1/spools", `{"material":"pla","colour":"blanc","grams_left":750,"lot":"PETG-2020-04","donor":"Région Île-de-France"}`,
-		maker.token, &spool)
+	h.Must(201, "POST", "/api/v1/spools", `{"material":"pla","colour":"blanc","grams_left":750,"lot":"PETG-2020-04","donor":"Région Île-de-France"}`,
+		maker.Token, &spool)
 	// The note looks like a formula: the ledger export must not let a
 	// spreadsheet run it.
-	h.must(201, "POST", path("/api/v1/jobs/%d/produce", job.ID), fmt.Sprintf(`{"spool_id":%d,"note":"=SUM(A1:A9) — imprimé la nuit,\n«PLA»"}`,
-		spool.ID), maker.token, &batch)
+	h.Must(201, "POST", path("/api/v1/jobs/%d/produce", job.ID), fmt.Sprintf(`{"spool_id":%d,"note":"=SUM(A1:A9) — imprimé la nuit,\n«PLA»"}`,
+		spool.ID), maker.Token, &batch)
 	// Quantities of zero or less, and more than the stock, change nothing.
 	for _, tc := range []struct {
 		body   string
@@ -47,27 +47,27 @@ func TestInventoryJourney(t *testing.T) {
 		{fmt.Sprintf(`{"batch_id":%d,"kind":"quality_passed","location_id":%d,"quantity":0}`, batch.ID, batch.LocationID), 422},
 		{fmt.Sprintf(`{"batch_id":%d,"kind":"quality_passed","location_id":%d,"quantity":4}`, batch.ID, batch.LocationID), 409},
 	} {
-		if r := h.request("POST", "/api/v1/stock/movements", tc.body, maker.token, nil); r.StatusCode != tc.status {
-			t.Fatalf("%s: %d %s", tc.body, r.StatusCode, r.body)
+		if r := h.Request("POST", "/api/v1/stock/movements", tc.body, maker.Token, nil); r.StatusCode != tc.status {
+			t.Fatalf("%s: %d %s", tc.body, r.StatusCode, r.Body)
 		}
 	}
-	h.must(201, "POST", "/api/v1/stock/movements", fmt.Sprintf(`{"batch_id":%d,"kind":"quality_passed","location_id":%d,"quantity":3}`,
-		batch.ID, batch.LocationID), maker.token, nil)
+	h.Must(201, "POST", "/api/v1/stock/movements", fmt.Sprintf(`{"batch_id":%d,"kind":"quality_passed","location_id":%d,"quantity":3}`,
+		batch.ID, batch.LocationID), maker.Token, nil)
 	var sh struct{ ID int64 }
-	h.must(201, "POST", "/api/v1/shipments", fmt.Sprintf(`{"from_location_id":%d,"to_organisation_id":%d,"carrier":"Marie, volunteer driver",
-		"lines":[{"batch_id":%d,"quantity":3}]}`, batch.LocationID, hospital.user.Organisation.ID, batch.ID), maker.token, &sh)
-	h.must(200, "POST", path("/api/v1/shipments/%d/dispatch", sh.ID), `{"note":"left at 14:00"}`, maker.token, nil)
-	if r := h.request("POST", path("/api/v1/shipments/%d/receive", sh.ID), fmt.Sprintf(`{"lines":[{"batch_id":%d,"received":4}]}`, batch.ID), hospital.token, nil); r.StatusCode != 422 {
-		t.Fatalf("receiving more than shipped: %d %s", r.StatusCode, r.body)
+	h.Must(201, "POST", "/api/v1/shipments", fmt.Sprintf(`{"from_location_id":%d,"to_organisation_id":%d,"carrier":"Marie, volunteer driver",
+		"lines":[{"batch_id":%d,"quantity":3}]}`, batch.LocationID, hospital.User.Organisation.ID, batch.ID), maker.Token, &sh)
+	h.Must(200, "POST", path("/api/v1/shipments/%d/dispatch", sh.ID), `{"note":"left at 14:00"}`, maker.Token, nil)
+	if r := h.Request("POST", path("/api/v1/shipments/%d/receive", sh.ID), fmt.Sprintf(`{"lines":[{"batch_id":%d,"received":4}]}`, batch.ID), hospital.Token, nil); r.StatusCode != 422 {
+		t.Fatalf("receiving more than shipped: %d %s", r.StatusCode, r.Body)
 	}
-	h.must(200, "POST", path("/api/v1/shipments/%d/receive", sh.ID), "", hospital.token, nil)
+	h.Must(200, "POST", path("/api/v1/shipments/%d/receive", sh.ID), "", hospital.Token, nil)
 
 	var req struct {
 		Delivered   int    `json:"delivered"`
 		InInventory int    `json:"in_inventory"`
 		State       string `json:"state"`
 	}
-	h.must(200, "GET", path("/api/v1/requests/%d", request), "", hospital.token, &req)
+	h.Must(200, "GET", path("/api/v1/requests/%d", request), "", hospital.Token, &req)
 	if req.Delivered != 3 || req.InInventory != 0 || req.State != "fulfilled" {
 		t.Fatalf("request after receipt %+v", req)
 	}
@@ -78,7 +78,7 @@ func TestInventoryJourney(t *testing.T) {
 		}
 		Events []struct{ To string }
 	}
-	h.must(200, "GET", path("/api/v1/trace/shipments/%d", sh.ID), "", hospital.token, &trace)
+	h.Must(200, "GET", path("/api/v1/trace/shipments/%d", sh.ID), "", hospital.Token, &trace)
 	if len(trace.Batches) != 1 || trace.Batches[0].Files[0].SHA256 != batch.Files[0].SHA256 || trace.Batches[0].FilamentLot != "PETG-2020-04" ||
 		len(trace.Events) != 3 || trace.Events[2].To != "received" {
 		t.Fatalf("shipment trace %+v", trace)
@@ -91,7 +91,7 @@ func TestInventoryJourney(t *testing.T) {
 			ID int64
 		}
 	}
-	h.must(200, "GET", path("/api/v1/trace/batches/%d", batch.ID), "", coord.token, &bt)
+	h.Must(200, "GET", path("/api/v1/trace/batches/%d", batch.ID), "", coord.Token, &bt)
 	if bt.Totals.Produced != 3 || bt.Totals.Delivered != 3 || bt.Request.ID != request {
 		t.Fatalf("batch trace %+v", bt)
 	}
@@ -102,7 +102,7 @@ func TestInventoryJourney(t *testing.T) {
 			GramsLeft float64 `json:"grams_left"`
 		}
 	}
-	h.must(200, "GET", "/api/v1/spools", "", maker.token, &spools)
+	h.Must(200, "GET", "/api/v1/spools", "", maker.Token, &spools)
 	var events struct {
 		Items []struct {
 			Kind    string
@@ -110,13 +110,13 @@ func TestInventoryJourney(t *testing.T) {
 			BatchID *int64 `json:"batch_id"`
 		}
 	}
-	h.must(200, "GET", path("/api/v1/spools/%d/events", spool.ID), "", maker.token, &events)
+	h.Must(200, "GET", path("/api/v1/spools/%d/events", spool.ID), "", maker.Token, &events)
 	if len(spools.Items) != 1 || len(events.Items) != 2 || events.Items[1].Kind != "consumed" || *events.Items[1].BatchID != batch.ID ||
 		spools.Items[0].GramsLeft != 750+events.Items[1].Grams || events.Items[1].Grams >= 0 {
 		t.Fatalf("spools %+v, events %+v", spools, events)
 	}
 	var forecast struct{ Items []struct{ Material string } }
-	h.must(200, "GET", "/api/v1/filament/forecast", "", coord.token, &forecast)
+	h.Must(200, "GET", "/api/v1/filament/forecast", "", coord.Token, &forecast)
 	if len(forecast.Items) != 1 || forecast.Items[0].Material != "PLA" {
 		t.Fatalf("forecast %+v", forecast)
 	}
@@ -124,7 +124,7 @@ func TestInventoryJourney(t *testing.T) {
 		Items []struct{ ID int64 }
 		Total int
 	}
-	h.must(200, "GET", "/api/v1/shipments?state=received", "", hospital.token, &shipments)
+	h.Must(200, "GET", "/api/v1/shipments?state=received", "", hospital.Token, &shipments)
 	if shipments.Total != 1 || shipments.Items[0].ID != sh.ID {
 		t.Fatalf("the hospital's received shipments %+v", shipments)
 	}
@@ -134,21 +134,21 @@ func TestInventoryJourney(t *testing.T) {
 			Requested, Produced, Delivered int
 		}
 	}
-	h.must(200, "GET", "/api/v1/reports/deliveries?by=hospital", "", coord.token, &report)
-	if len(report.Rows) != 1 || report.Rows[0].Label != hospital.user.Organisation.Name || report.Rows[0].Requested != 3 ||
+	h.Must(200, "GET", "/api/v1/reports/deliveries?by=hospital", "", coord.Token, &report)
+	if len(report.Rows) != 1 || report.Rows[0].Label != hospital.User.Organisation.Name || report.Rows[0].Requested != 3 ||
 		report.Rows[0].Produced != 3 || report.Rows[0].Delivered != 3 {
 		t.Fatalf("delivery report %+v", report)
 	}
 
 	// A hospital with notes in French files a second request.
-	h.must(201, "POST", "/api/v1/requests", fmt.Sprintf(`{"design_id":%d,"quantity":40,"priority":"critical","needed_by":%q,
-		"notes":"Urgences, 2e étage — «masques»; livrer à l'accueil\n(badge requis)"}`, p.design, time.Now().AddDate(0, 0, 3).Format("2006-01-02")),
-		hospital.token, nil)
+	h.Must(201, "POST", "/api/v1/requests", fmt.Sprintf(`{"design_id":%d,"quantity":40,"priority":"critical","needed_by":%q,
+		"notes":"Urgences, 2e étage — «masques»; livrer à l'accueil\n(badge requis)"}`, p.Design, time.Now().AddDate(0, 0, 3).Format("2006-01-02")),
+		hospital.Token, nil)
 
 	// Every export opens in a spreadsheet with the same cells.
 	exports := map[string][][]string{}
 	for _, name := range []string{"requests", "shipments", "stock", "ledger", "deliveries", "rejections"} {
-		exports[name] = checkExport(t, name, h.request("GET", "/api/v1/exports/"+name+".csv?by=hospital&interval=day", "", coord.token, nil))
+		exports[name] = checkExport(t, name, h.Request("GET", "/api/v1/exports/"+name+".csv?by=hospital&interval=day", "", coord.Token, nil))
 	}
 	if got := column(exports["requests"], "notes"); len(got) != 2 || got[1] != "Urgences, 2e étage — «masques»; livrer à l'accueil\n(badge requis)" {
 		t.Fatalf("request notes %q", got)
@@ -181,16 +181,16 @@ func TestInventoryJourney(t *testing.T) {
 		status      int
 		msg         string
 	}{
-		{"/api/v1/exports/ledger.csv", maker.token, 403, "coordinators export"},
-		{"/api/v1/exports/ledger.csv", hospital.token, 403, "coordinators export"},
-		{"/api/v1/exports/payroll.csv", coord.token, 404, `no export "payroll"`},
-		{"/api/v1/exports/ledger.xlsx", coord.token, 404, "Exports are CSV files"},
-		{"/api/v1/exports/ledger.csv?from=yesterday", coord.token, 400, `from="yesterday" is not a date`},
-		{"/api/v1/exports/ledger.csv?from=2026-03-02&to=2026-03-01", coord.token, 400, "must be before to"},
+		{"/api/v1/exports/ledger.csv", maker.Token, 403, "coordinators export"},
+		{"/api/v1/exports/ledger.csv", hospital.Token, 403, "coordinators export"},
+		{"/api/v1/exports/payroll.csv", coord.Token, 404, `no export "payroll"`},
+		{"/api/v1/exports/ledger.xlsx", coord.Token, 404, "Exports are CSV files"},
+		{"/api/v1/exports/ledger.csv?from=yesterday", coord.Token, 400, `from="yesterday" is not a date`},
+		{"/api/v1/exports/ledger.csv?from=2026-03-02&to=2026-03-01", coord.Token, 400, "must be before to"},
 	} {
-		r := h.request("GET", c.path, "", c.token, nil)
+		r := h.Request("GET", c.path, "", c.token, nil)
 		if _, msg := errorOf(t, r); r.StatusCode != c.status || !strings.Contains(msg, c.msg) {
-			t.Errorf("%s: %d %s; want %d %q", c.path, r.StatusCode, r.body, c.status, c.msg)
+			t.Errorf("%s: %d %s; want %d %q", c.path, r.StatusCode, r.Body, c.status, c.msg)
 		}
 	}
 }
