@@ -16,15 +16,7 @@ func newTestHub(t testing.TB, opts accounts.Options) *testHub {
 }
 
 // The shared helpers under the names the tests were written with.
-type (
-	response  = webtest.Response
-	caller    = webtest.Caller
-	prodWorld = webtest.ProdWorld
-)
-
 var (
-	path        = webtest.Path
-	cubeSTL     = webtest.CubeSTL
 	errorOf     = webtest.ErrorOf
 	signupBody  = webtest.SignupBody
 	isPageRoute = webtest.IsPageRoute

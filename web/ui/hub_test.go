@@ -25,7 +25,5 @@ type (
 var (
 	path        = webtest.Path
 	cubeSTL     = webtest.CubeSTL
-	errorOf     = webtest.ErrorOf
-	signupBody  = webtest.SignupBody
 	isPageRoute = webtest.IsPageRoute
 )
