@@ -16,17 +16,18 @@ import (
 func (s *Server) routes() {
 	e := s.engine
 	a, p := s.api, s.ui
-	e.Use(httpx.WithRequestID, s.RecoverPanics, s.LogRequests, s.RefuseCrossOrigin)
-	e.NoRoute(s.NoRoute)
+	x := s.http
+	e.Use(httpx.WithRequestID, x.RecoverPanics, x.LogRequests, x.RefuseCrossOrigin)
+	e.NoRoute(x.NoRoute)
 	e.NoMethod(httpx.NoMethod)
 
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
-	e.GET("/metrics", gin.WrapH(s.Metrics.Handler()))
+	e.GET("/metrics", gin.WrapH(x.Metrics.Handler()))
 
 	// The pages (HTML, for browsers) and their assets.
 	e.StaticFS("/static", http.FS(ui.Static()))
-	pages := e.Group("", s.Authenticate)
+	pages := e.Group("", x.Authenticate)
 	pages.GET("/", p.HandleHome)
 	pages.GET("/lang/:code", p.HandleLang)
 	pages.GET("/login", p.HandleLoginPage)
@@ -67,7 +68,7 @@ func (s *Server) routes() {
 	pages.POST("/dashboard/routing", p.Act("routed", p.Route()))
 	pages.POST("/dashboard/recalls", p.Act("recalled", p.LotRecall()))
 
-	api := e.Group("/api/v1", s.Authenticate)
+	api := e.Group("/api/v1", x.Authenticate)
 	api.GET("/openapi.json", s.handleOpenAPI)
 
 	api.POST("/auth/signup", a.HandleSignup)

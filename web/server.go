@@ -67,7 +67,7 @@ type Config struct {
 
 // Server is the HTTP server's handler and its dependencies.
 type Server struct {
-	*httpx.Plumbing
+	http         *httpx.Plumbing // shared with the API and the pages
 	db           *sql.DB
 	blobs        makerhub.BlobStore
 	readyTimeout time.Duration
@@ -98,7 +98,7 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		Plumbing: p, db: cfg.DB, blobs: cfg.Blobs, readyTimeout: cfg.ReadyTimeout,
+		http: p, db: cfg.DB, blobs: cfg.Blobs, readyTimeout: cfg.ReadyTimeout,
 		api: api.New(p, api.Config{Accounts: cfg.Accounts, Designs: cfg.Designs, Production: cfg.Production,
 			Inventory: cfg.Inventory, Notify: cfg.Notify, PublicURL: cfg.PublicURL, MaxUpload: cfg.MaxUpload}),
 		ui: pages,

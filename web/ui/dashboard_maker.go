@@ -2,6 +2,7 @@ package ui
 
 import (
 	"github.com/gin-gonic/gin"
+
 	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/designs/stl"
 	"github.com/makerhub/makerhub/inventory"

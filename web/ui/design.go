@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/gin-gonic/gin"
+
 	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/designs/stl"

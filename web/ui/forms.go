@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
 	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/web/i18n"
 )

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/gin-gonic/gin"
+
 	"github.com/makerhub/makerhub/designs"
 	"github.com/makerhub/makerhub/web/httpx"
 	"github.com/makerhub/makerhub/web/i18n"

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
 	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/inventory"
 	"github.com/makerhub/makerhub/web/httpx"
