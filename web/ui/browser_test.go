@@ -143,7 +143,7 @@ func (b *browser) shot(name string) {
 // use, from web/node_modules (a devDependency that scripts/build-web.sh
 // installs); empty when it is not installed.
 var axeSource = sync.OnceValue(func() string {
-	src, _ := os.ReadFile("node_modules/axe-core/axe.min.js")
+	src, _ := os.ReadFile("../node_modules/axe-core/axe.min.js")
 	return string(src)
 })
 
