@@ -2,7 +2,7 @@
 #   make run    start the hub on embedded defaults (SQLite and blobs under ./data)
 #   make test   run every test, installing what the tests need first
 # make web builds the pages' scripts (3D viewer, map, upload progress) into
-# web/static/dist, which the binary embeds; run and build do it first. It
+# web/ui/static/dist, which the binary embeds; run and build do it first. It
 # needs node and npm, and is skipped with a message without them.
 .PHONY: run test build vet web
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # build-web.sh builds the pages' scripts — the 3D viewer (three.js), the map
-# (Leaflet) and the upload progress — from web/assets into web/static/dist,
-# which the Go binary embeds (web/pages.go), so build them before `go build`
+# (Leaflet) and the upload progress — from web/assets into web/ui/static/dist,
+# which the Go binary embeds (web/ui/ui.go), so build them before `go build`
 # or `go run` (make run and scripts/test.sh do).
 #
 #   1. npm ci installs web/node_modules from web/package-lock.json, only when
@@ -53,7 +53,7 @@ if [[ ! -d node_modules || ! node_modules/.package-lock.json -nt package-lock.js
 	did+=("installed node_modules (npm ci)")
 fi
 
-outputs=(static/dist/viewer.js static/dist/map.js static/dist/map.css static/dist/upload.js)
+outputs=(ui/static/dist/viewer.js ui/static/dist/map.js ui/static/dist/map.css ui/static/dist/upload.js)
 inputs=(assets/* package-lock.json build.mjs)
 stale=false
 for out in "${outputs[@]}"; do
@@ -67,9 +67,9 @@ done
 
 if $stale; then
 	sizes=$(node build.mjs)
-	did+=("built web/static/dist: $sizes")
+	did+=("built web/ui/static/dist: $sizes")
 else
-	did+=("web/static/dist is up to date")
+	did+=("web/ui/static/dist is up to date")
 fi
 
 elapsed=$(awk -v a="$started" -v b="${EPOCHREALTIME:-$SECONDS}" 'BEGIN { printf "%.1f", b - a }')

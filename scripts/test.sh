@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the hub, as `make test` and CI (.ci/run) do:
-#   0. the pages' scripts are built into web/static/dist with npm and esbuild
+#   0. the pages' scripts are built into web/ui/static/dist with npm and esbuild
 #      (scripts/build-web.sh), before anything compiles, since the binary
 #      embeds them; without node and npm this is skipped with a message,
 #      except with CI=true, where it fails;

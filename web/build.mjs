@@ -1,11 +1,11 @@
-// Bundles web/assets into web/static/dist, which the Go binary embeds
-// (web/pages.go). Run by scripts/build-web.sh, which installs node_modules
+// Bundles web/assets into web/ui/static/dist, which the Go binary embeds
+// (web/ui/ui.go). Run by scripts/build-web.sh, which installs node_modules
 // first and skips this when the outputs are up to date.
 import * as esbuild from "esbuild";
 import { readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-const outdir = "static/dist";
+const outdir = "ui/static/dist";
 // A clean folder: nothing stale from a renamed entry gets embedded.
 rmSync(outdir, { recursive: true, force: true });
 await esbuild.build({

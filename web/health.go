@@ -58,7 +58,7 @@ func (s *Server) handleReadyz(c *gin.Context) {
 	wg.Wait()
 	slices.Sort(failures)
 	if len(failures) > 0 {
-		s.renderError(c, makerhub.Errorf(makerhub.EUNAVAILABLE, "Not ready: %s", strings.Join(failures, "; ")))
+		s.http.RenderError(c, makerhub.Errorf(makerhub.EUNAVAILABLE, "Not ready: %s", strings.Join(failures, "; ")))
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})

@@ -1,17 +1,16 @@
-// Package web is the hub's HTTP face: a gin engine serving the JSON API (and,
-// later, the HTML pages). Handlers decode requests, put the caller in the
-// context and call domain services, which decide what the caller may do;
-// handlers never check roles themselves.
+// Package web is the hub's HTTP face: a gin engine serving the JSON API
+// (web/api) and the HTML pages (web/ui) over the same services, through the
+// same plumbing (web/httpx), with every route in routes.go. Handlers decode
+// requests, put the caller in the context and call domain services, which
+// decide what the caller may do; handlers never check roles themselves.
 package web
 
 import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -22,13 +21,10 @@ import (
 	"github.com/makerhub/makerhub/inventory"
 	"github.com/makerhub/makerhub/production"
 	"github.com/makerhub/makerhub/production/notify"
+	"github.com/makerhub/makerhub/web/api"
+	"github.com/makerhub/makerhub/web/httpx"
+	"github.com/makerhub/makerhub/web/ui"
 )
-
-func init() {
-	// Debug mode only prints route tables and warnings to stdout; the
-	// server logs through slog instead.
-	gin.SetMode(gin.ReleaseMode)
-}
 
 // Config holds everything the server needs; NewServer takes nothing else.
 type Config struct {
@@ -71,24 +67,12 @@ type Config struct {
 
 // Server is the HTTP server's handler and its dependencies.
 type Server struct {
-	log          *slog.Logger
+	http         *httpx.Plumbing // shared with the API and the pages
 	db           *sql.DB
 	blobs        makerhub.BlobStore
-	accounts     *accounts.Service
-	designs      *designs.Service
-	production   *production.Service
-	inventory    *inventory.Service
-	notify       *notify.Service
-	publicURL    string
-	maxUpload    int64
-	cookieSecure bool
-	mapTiles     string
-	csp          string // the pages' Content-Security-Policy
 	readyTimeout time.Duration
-	maxJSONBytes int64
-	metrics      *metrics
-	csrf         *http.CrossOriginProtection
-	pages        map[string]*template.Template
+	api          *api.Handler
+	ui           *ui.Handler
 	engine       *gin.Engine
 }
 
@@ -98,33 +82,26 @@ func NewServer(cfg Config) (*Server, error) {
 		cfg.Production == nil || cfg.Inventory == nil || cfg.Notify == nil {
 		return nil, errors.New("web: Logger, DB, Blobs, Accounts, Designs, Production, Inventory and Notify are required")
 	}
-	s := &Server{
-		log: cfg.Logger, db: cfg.DB, blobs: cfg.Blobs, accounts: cfg.Accounts, designs: cfg.Designs,
-		production: cfg.Production, inventory: cfg.Inventory, notify: cfg.Notify,
-		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"), maxUpload: cfg.MaxUpload,
-		cookieSecure: cfg.CookieSecure,
-		mapTiles:     cfg.MapTiles,
-		readyTimeout: cfg.ReadyTimeout,
-		maxJSONBytes: cfg.MaxJSONBytes,
-		metrics:      newMetrics(),
-		csrf:         http.NewCrossOriginProtection(),
+	if cfg.ReadyTimeout <= 0 {
+		cfg.ReadyTimeout = 2 * time.Second
 	}
-	if s.readyTimeout <= 0 {
-		s.readyTimeout = 2 * time.Second
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = designs.DefaultMaxUpload
 	}
-	if s.maxUpload <= 0 {
-		s.maxUpload = designs.DefaultMaxUpload
-	}
-	if s.maxJSONBytes <= 0 {
-		s.maxJSONBytes = defaultMaxJSONBytes
-	}
-
-	var err error
-	if s.csp, err = pagePolicy(cfg.MapTiles); err != nil {
+	p, err := httpx.New(httpx.Options{Logger: cfg.Logger, Accounts: cfg.Accounts, CookieSecure: cfg.CookieSecure, MaxJSONBytes: cfg.MaxJSONBytes})
+	if err != nil {
 		return nil, err
 	}
-	if s.pages, err = pageTemplates(); err != nil {
-		return nil, fmt.Errorf("page templates: %w", err)
+	pages, err := ui.New(p, ui.Config{Accounts: cfg.Accounts, Designs: cfg.Designs, Production: cfg.Production,
+		Inventory: cfg.Inventory, MaxUpload: cfg.MaxUpload, MapTiles: cfg.MapTiles})
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		http: p, db: cfg.DB, blobs: cfg.Blobs, readyTimeout: cfg.ReadyTimeout,
+		api: api.New(p, api.Config{Accounts: cfg.Accounts, Designs: cfg.Designs, Production: cfg.Production,
+			Inventory: cfg.Inventory, Notify: cfg.Notify, PublicURL: cfg.PublicURL, MaxUpload: cfg.MaxUpload}),
+		ui: pages,
 	}
 
 	e := gin.New()
