@@ -1,11 +1,16 @@
 package designs_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/makerhub/makerhub"
 	"github.com/makerhub/makerhub/designs"
@@ -60,7 +65,14 @@ func TestHungStorageDoesNotHoldWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	freeze := func() { _ = syscall.Kill(m.PID(), syscall.SIGSTOP) }
+	// kill(2) returns once the signal is queued, not once every thread of
+	// MinIO has stopped: a thread already running could still answer the
+	// next request (a full race-detector run saw the check succeed). So
+	// freezing waits until /proc shows each thread stopped.
+	freeze := func() {
+		_ = syscall.Kill(m.PID(), syscall.SIGSTOP)
+		waitStopped(t, m.PID())
+	}
 	thaw := func() { _ = syscall.Kill(m.PID(), syscall.SIGCONT) }
 	t.Cleanup(thaw)
 
@@ -136,4 +148,31 @@ func TestUploadStoresAgainAnObjectRemovedBeforeItsRecord(t *testing.T) {
 			t.Fatalf("fsck: %+v %v", rep, err)
 		}
 	})
+}
+
+// waitStopped waits until every thread of process pid is stopped ("T" in
+// /proc/pid/task/*/stat), for at most 10 s.
+func waitStopped(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+		if err != nil || len(tasks) == 0 {
+			t.Fatalf("threads of process %d: %v", pid, err)
+		}
+		stopped := true
+		for _, task := range tasks {
+			b, err := os.ReadFile(task)
+			// The state follows the command name, which is in parentheses.
+			if i := bytes.LastIndexByte(b, ')'); err == nil && i >= 0 && i+2 < len(b) && b[i+2] != 'T' && b[i+2] != 't' {
+				stopped = false
+				break
+			}
+		}
+		if stopped {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("process %d did not stop within 10 s of SIGSTOP", pid)
 }

@@ -334,7 +334,7 @@ func (s *Service) CreateJob(ctx context.Context, in JobInput) (*Job, error) {
 			return nil, err
 		}
 		if in.OfferedTo != nil {
-			if err := s.notifyOffer(ctx, tx, id, *in.OfferedTo, in.Quantity, res.profile.Title); err != nil {
+			if err := s.notifyOffer(ctx, id, *in.OfferedTo, in.Quantity, res.profile.Title); err != nil {
 				return nil, err
 			}
 		}
@@ -346,7 +346,7 @@ func (s *Service) CreateJob(ctx context.Context, in JobInput) (*Job, error) {
 	})
 }
 
-func (s *Service) notifyOffer(ctx context.Context, tx sqlite.Queryer, jobID, makerID int64, units int, title string) error {
+func (s *Service) notifyOffer(ctx context.Context, jobID, makerID int64, units int, title string) error {
 	n, err := s.makerNotice(ctx, makerID, makerhub.Notice{
 		Kind:  "job.offered",
 		Title: fmt.Sprintf("Job %d offered to you: %d × %s", jobID, units, title),

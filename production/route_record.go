@@ -36,10 +36,10 @@ func (s *Service) recordRun(ctx context.Context, run *RoutingRun, planned []rout
 		if err := s.recordUnallocated(ctx, run); err != nil {
 			return err
 		}
-		if err := s.notifyMakers(ctx, s.q(ctx), run.ID, offers); err != nil {
+		if err := s.notifyMakers(ctx, run.ID, offers); err != nil {
 			return err
 		}
-		if err := s.notifyHospitals(ctx, s.q(ctx), run, perHospital, hospitals); err != nil {
+		if err := s.notifyHospitals(ctx, run, perHospital, hospitals); err != nil {
 			return err
 		}
 		if run.Jobs, err = s.queryJobs(ctx, s.q(ctx), `SELECT `+jobColumns+jobFrom+`WHERE j.run_id = ? ORDER BY j.id`, run.ID); err != nil {
@@ -170,7 +170,7 @@ func (s *Service) recordUnallocated(ctx context.Context, run *RoutingRun) error 
 
 // notifyHospitals tells each hospital what the run allocated to it and
 // what it could not, one notice each, in hospital order.
-func (s *Service) notifyHospitals(ctx context.Context, tx sqlite.Queryer, run *RoutingRun, allocated map[int64]int, hospitals map[int64]int64) error {
+func (s *Service) notifyHospitals(ctx context.Context, run *RoutingRun, allocated map[int64]int, hospitals map[int64]int64) error {
 	unalloc := map[int64]int{}
 	for _, u := range run.Unallocated {
 		unalloc[hospitals[u.RequestID]] += u.Units
@@ -204,7 +204,7 @@ type makerOffers struct {
 // notifyMakers sends each maker one notice for all the run offers them,
 // addressed to their maker group too, so that a group's chat gets one
 // message a run rather than one a job.
-func (s *Service) notifyMakers(ctx context.Context, tx sqlite.Queryer, runID int64, offers map[int64]*makerOffers) error {
+func (s *Service) notifyMakers(ctx context.Context, runID int64, offers map[int64]*makerOffers) error {
 	if len(offers) == 0 {
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/makerhub/makerhub/web/api"
 	"github.com/makerhub/makerhub/web/httpx"
 	"github.com/makerhub/makerhub/web/ui"
 )
@@ -15,7 +16,6 @@ import (
 // step.
 func (s *Server) routes() {
 	e := s.engine
-	a, p := s.api, s.ui
 	x := s.http
 	e.Use(httpx.WithRequestID, x.RecoverPanics, x.LogRequests, x.RefuseCrossOrigin)
 	e.NoRoute(x.NoRoute)
@@ -28,6 +28,22 @@ func (s *Server) routes() {
 	// The pages (HTML, for browsers) and their assets.
 	e.StaticFS("/static", http.FS(ui.Static()))
 	pages := e.Group("", x.Authenticate)
+	s.pageRoutes(pages, s.ui)
+	s.dashboardRoutes(pages, s.ui)
+
+	// The JSON API.
+	v1 := e.Group("/api/v1", x.Authenticate)
+	v1.GET("/openapi.json", s.handleOpenAPI)
+	s.accountRoutes(v1, s.api)
+	s.designRoutes(v1, s.api)
+	s.productionRoutes(v1, s.api)
+	s.inventoryRoutes(v1, s.api)
+	s.notificationRoutes(v1, s.api)
+}
+
+// pageRoutes: the home page, languages, logging in and signing up, the
+// design library and a design's page with its forms.
+func (s *Server) pageRoutes(pages *gin.RouterGroup, p *ui.Handler) {
 	pages.GET("/", p.HandleHome)
 	pages.GET("/lang/:code", p.HandleLang)
 	pages.GET("/login", p.HandleLoginPage)
@@ -43,7 +59,11 @@ func (s *Server) routes() {
 	pages.POST("/designs/:id/versions/:n/files", p.DesignAction("uploaded", p.PageUpload))
 	pages.POST("/designs/:id/versions/:n/publish", p.DesignAction("published", p.PagePublish))
 	pages.POST("/designs/:id/versions/:n/review", p.DesignAction("reviewed", p.PageReview))
+}
 
+// dashboardRoutes: each role's dashboard, the coordinator's map, and the
+// dashboard's forms, each one service call run by ui.Handler.Act.
+func (s *Server) dashboardRoutes(pages *gin.RouterGroup, p *ui.Handler) {
 	pages.GET("/dashboard", p.HandleDashboard)
 	pages.GET("/dashboard/places", p.HandlePlacesPage)
 	pages.GET("/dashboard/places.json", p.HandlePlacesJSON)
@@ -67,115 +87,128 @@ func (s *Server) routes() {
 	pages.POST("/dashboard/organisations/:id/verify", p.Act("verified", p.Verify()))
 	pages.POST("/dashboard/routing", p.Act("routed", p.Route()))
 	pages.POST("/dashboard/recalls", p.Act("recalled", p.LotRecall()))
+}
 
-	api := e.Group("/api/v1", x.Authenticate)
-	api.GET("/openapi.json", s.handleOpenAPI)
+// accountRoutes: signing up and in, the caller, tokens, organisations.
+func (s *Server) accountRoutes(v1 *gin.RouterGroup, a *api.Handler) {
+	v1.POST("/auth/signup", a.HandleSignup)
+	v1.POST("/auth/login", a.HandleLogin)
+	v1.POST("/auth/logout", a.HandleLogout)
+	v1.GET("/me", a.HandleMe)
 
-	api.POST("/auth/signup", a.HandleSignup)
-	api.POST("/auth/login", a.HandleLogin)
-	api.POST("/auth/logout", a.HandleLogout)
-	api.GET("/me", a.HandleMe)
+	v1.GET("/tokens", a.HandleTokenList)
+	v1.POST("/tokens", a.HandleTokenCreate)
+	v1.DELETE("/tokens/:id", a.HandleTokenRevoke)
 
-	api.GET("/tokens", a.HandleTokenList)
-	api.POST("/tokens", a.HandleTokenCreate)
-	api.DELETE("/tokens/:id", a.HandleTokenRevoke)
+	v1.GET("/organisations", a.HandleOrganisationList)
+	v1.GET("/organisations/:id", a.HandleOrganisationView)
+	v1.POST("/organisations/:id/verify", a.HandleOrganisationVerify)
+}
 
-	api.GET("/organisations", a.HandleOrganisationList)
-	api.GET("/organisations/:id", a.HandleOrganisationView)
-	api.POST("/organisations/:id/verify", a.HandleOrganisationVerify)
+// designRoutes: the design library, its versions, files and thumbnails.
+func (s *Server) designRoutes(v1 *gin.RouterGroup, a *api.Handler) {
+	v1.GET("/licences", a.HandleLicences)
+	v1.GET("/materials", a.HandleMaterials)
+	v1.GET("/beds", a.HandleBeds)
 
-	api.GET("/licences", a.HandleLicences)
-	api.GET("/materials", a.HandleMaterials)
-	api.GET("/beds", a.HandleBeds)
+	v1.GET("/designs", a.HandleDesignList)
+	v1.POST("/designs", a.HandleDesignCreate)
+	v1.GET("/designs/:id", a.HandleDesignView)
+	v1.PATCH("/designs/:id", a.HandleDesignUpdate)
+	v1.GET("/designs/:id/versions", a.HandleVersionList)
+	v1.POST("/designs/:id/versions", a.HandleVersionCreate)
+	v1.GET("/designs/:id/versions/:n", a.HandleVersionView)
+	v1.POST("/designs/:id/versions/:n/publish", a.HandleVersionPublish)
+	v1.POST("/designs/:id/versions/:n/review", a.HandleVersionReview)
+	v1.POST("/designs/:id/versions/:n/lifecycle", a.HandleVersionLifecycle)
+	v1.GET("/designs/:id/versions/:n/okh", a.HandleVersionOKH)
+	v1.POST("/designs/:id/versions/:n/files", a.HandleFileUpload)
+	v1.DELETE("/designs/:id/versions/:n/files/:sha256", a.HandleFileRemove)
 
-	api.GET("/designs", a.HandleDesignList)
-	api.POST("/designs", a.HandleDesignCreate)
-	api.GET("/designs/:id", a.HandleDesignView)
-	api.PATCH("/designs/:id", a.HandleDesignUpdate)
-	api.GET("/designs/:id/versions", a.HandleVersionList)
-	api.POST("/designs/:id/versions", a.HandleVersionCreate)
-	api.GET("/designs/:id/versions/:n", a.HandleVersionView)
-	api.POST("/designs/:id/versions/:n/publish", a.HandleVersionPublish)
-	api.POST("/designs/:id/versions/:n/review", a.HandleVersionReview)
-	api.POST("/designs/:id/versions/:n/lifecycle", a.HandleVersionLifecycle)
-	api.GET("/designs/:id/versions/:n/okh", a.HandleVersionOKH)
-	api.POST("/designs/:id/versions/:n/files", a.HandleFileUpload)
-	api.DELETE("/designs/:id/versions/:n/files/:sha256", a.HandleFileRemove)
+	v1.GET("/files/:sha256", a.HandleFileDownload)
+	v1.HEAD("/files/:sha256", a.HandleFileDownload)
+	v1.GET("/files/:sha256/thumbnail.png", a.HandleThumbnail)
+	v1.HEAD("/files/:sha256/thumbnail.png", a.HandleThumbnail)
+}
 
-	api.GET("/files/:sha256", a.HandleFileDownload)
-	api.HEAD("/files/:sha256", a.HandleFileDownload)
-	api.GET("/files/:sha256/thumbnail.png", a.HandleThumbnail)
-	api.HEAD("/files/:sha256/thumbnail.png", a.HandleThumbnail)
+// productionRoutes: printers, requests, routing runs and jobs.
+func (s *Server) productionRoutes(v1 *gin.RouterGroup, a *api.Handler) {
+	v1.GET("/printers", a.HandlePrinterList)
+	v1.POST("/printers", a.HandlePrinterCreate)
+	v1.GET("/printers/:id", a.HandlePrinterView)
+	v1.PATCH("/printers/:id", a.HandlePrinterUpdate)
+	v1.DELETE("/printers/:id", a.HandlePrinterDelete)
+	v1.GET("/designs/:id/versions/:n/printers", a.HandleVersionPrinters)
 
-	api.GET("/printers", a.HandlePrinterList)
-	api.POST("/printers", a.HandlePrinterCreate)
-	api.GET("/printers/:id", a.HandlePrinterView)
-	api.PATCH("/printers/:id", a.HandlePrinterUpdate)
-	api.DELETE("/printers/:id", a.HandlePrinterDelete)
-	api.GET("/designs/:id/versions/:n/printers", a.HandleVersionPrinters)
+	v1.GET("/requests", a.HandleRequestList)
+	v1.POST("/requests", a.HandleRequestCreate)
+	v1.GET("/requests/:id", a.HandleRequestView)
+	v1.GET("/requests/:id/events", a.HandleRequestEvents)
+	v1.POST("/requests/:id/lower", a.HandleRequestLower)
+	v1.POST("/requests/:id/cancel", a.HandleRequestCancel)
+	v1.POST("/requests/:id/reconfirm", a.HandleRequestReconfirm)
 
-	api.GET("/requests", a.HandleRequestList)
-	api.POST("/requests", a.HandleRequestCreate)
-	api.GET("/requests/:id", a.HandleRequestView)
-	api.GET("/requests/:id/events", a.HandleRequestEvents)
-	api.POST("/requests/:id/lower", a.HandleRequestLower)
-	api.POST("/requests/:id/cancel", a.HandleRequestCancel)
-	api.POST("/requests/:id/reconfirm", a.HandleRequestReconfirm)
+	v1.POST("/routing/runs", a.HandleRoutingRun)
+	v1.GET("/routing/runs", a.HandleRoutingRunList)
+	v1.GET("/routing/runs/:id", a.HandleRoutingRunView)
 
-	api.POST("/routing/runs", a.HandleRoutingRun)
-	api.GET("/routing/runs", a.HandleRoutingRunList)
-	api.GET("/routing/runs/:id", a.HandleRoutingRunView)
+	v1.GET("/jobs", a.HandleJobList)
+	v1.POST("/jobs", a.HandleJobCreate)
+	v1.GET("/jobs/:id", a.HandleJobView)
+	v1.GET("/jobs/:id/events", a.HandleJobEvents)
+	v1.POST("/jobs/:id/claim", a.HandleJobClaim)
+	v1.POST("/jobs/:id/progress", a.HandleJobProgress)
+	v1.POST("/jobs/:id/complete", a.HandleJobComplete)
+	v1.POST("/jobs/:id/release", a.HandleJobRelease)
+	v1.POST("/jobs/:id/fail", a.HandleJobFail)
+	v1.POST("/jobs/:id/cancel", a.HandleJobCancel)
+	v1.POST("/jobs/:id/produce", a.HandleJobProduce)
+}
 
-	api.GET("/jobs", a.HandleJobList)
-	api.POST("/jobs", a.HandleJobCreate)
-	api.GET("/jobs/:id", a.HandleJobView)
-	api.GET("/jobs/:id/events", a.HandleJobEvents)
-	api.POST("/jobs/:id/claim", a.HandleJobClaim)
-	api.POST("/jobs/:id/progress", a.HandleJobProgress)
-	api.POST("/jobs/:id/complete", a.HandleJobComplete)
-	api.POST("/jobs/:id/release", a.HandleJobRelease)
-	api.POST("/jobs/:id/fail", a.HandleJobFail)
-	api.POST("/jobs/:id/cancel", a.HandleJobCancel)
-	api.POST("/jobs/:id/produce", a.HandleJobProduce)
+// inventoryRoutes: locations, batches, stock, shipments, traces, recalls,
+// filament, reports and exports.
+func (s *Server) inventoryRoutes(v1 *gin.RouterGroup, a *api.Handler) {
+	v1.GET("/locations", a.HandleLocationList)
+	v1.GET("/locations/:id", a.HandleLocationView)
+	v1.POST("/hubs", a.HandleHubCreate)
+	v1.PUT("/quality-rules/:category", a.HandleQualityRule)
+	v1.GET("/batches/:id", a.HandleBatchView)
+	v1.GET("/batches/:id/movements", a.HandleBatchMovements)
+	v1.GET("/stock", a.HandleStockList)
+	v1.POST("/stock/movements", a.HandleMovementCreate)
+	v1.GET("/trace/batches/:id", a.HandleBatchTrace)
+	v1.GET("/shipments", a.HandleShipmentList)
+	v1.POST("/shipments", a.HandleShipmentCreate)
+	v1.GET("/shipments/:id", a.HandleShipmentView)
+	v1.POST("/shipments/:id/dispatch", a.HandleShipmentDispatch)
+	v1.POST("/shipments/:id/delivered", a.HandleShipmentDelivered)
+	v1.POST("/shipments/:id/receive", a.HandleShipmentReceive)
+	v1.POST("/shipments/:id/cancel", a.HandleShipmentCancel)
+	v1.GET("/trace/shipments/:id", a.HandleShipmentTrace)
+	v1.GET("/recalls", a.HandleRecallList)
+	v1.POST("/recalls", a.HandleRecallCreate)
+	v1.GET("/recalls/:id", a.HandleRecallView)
+	v1.POST("/recalls/:id/batches/:batch/release", a.HandleRecallRelease)
+	v1.GET("/spools", a.HandleSpoolList)
+	v1.POST("/spools", a.HandleSpoolCreate)
+	v1.PATCH("/spools/:id", a.HandleSpoolUpdate)
+	v1.GET("/spools/:id/events", a.HandleSpoolEvents)
+	v1.GET("/filament/forecast", a.HandleFilamentForecast)
+	v1.GET("/reports/deliveries", a.HandleDeliveryReport)
+	v1.GET("/reports/rejections", a.HandleRejectionReport)
+	v1.GET("/exports/:name", a.HandleExport)
+}
 
-	api.GET("/locations", a.HandleLocationList)
-	api.GET("/locations/:id", a.HandleLocationView)
-	api.POST("/hubs", a.HandleHubCreate)
-	api.PUT("/quality-rules/:category", a.HandleQualityRule)
-	api.GET("/batches/:id", a.HandleBatchView)
-	api.GET("/batches/:id/movements", a.HandleBatchMovements)
-	api.GET("/stock", a.HandleStockList)
-	api.POST("/stock/movements", a.HandleMovementCreate)
-	api.GET("/trace/batches/:id", a.HandleBatchTrace)
-	api.GET("/shipments", a.HandleShipmentList)
-	api.POST("/shipments", a.HandleShipmentCreate)
-	api.GET("/shipments/:id", a.HandleShipmentView)
-	api.POST("/shipments/:id/dispatch", a.HandleShipmentDispatch)
-	api.POST("/shipments/:id/delivered", a.HandleShipmentDelivered)
-	api.POST("/shipments/:id/receive", a.HandleShipmentReceive)
-	api.POST("/shipments/:id/cancel", a.HandleShipmentCancel)
-	api.GET("/trace/shipments/:id", a.HandleShipmentTrace)
-	api.GET("/recalls", a.HandleRecallList)
-	api.POST("/recalls", a.HandleRecallCreate)
-	api.GET("/recalls/:id", a.HandleRecallView)
-	api.POST("/recalls/:id/batches/:batch/release", a.HandleRecallRelease)
-	api.GET("/spools", a.HandleSpoolList)
-	api.POST("/spools", a.HandleSpoolCreate)
-	api.PATCH("/spools/:id", a.HandleSpoolUpdate)
-	api.GET("/spools/:id/events", a.HandleSpoolEvents)
-	api.GET("/filament/forecast", a.HandleFilamentForecast)
-	api.GET("/reports/deliveries", a.HandleDeliveryReport)
-	api.GET("/reports/rejections", a.HandleRejectionReport)
-	api.GET("/exports/:name", a.HandleExport)
-
-	api.GET("/notifications", a.HandleNotificationList)
-	api.POST("/notifications/read", a.HandleNotificationReadAll)
-	api.POST("/notifications/:id/read", a.HandleNotificationRead)
-	api.GET("/organisations/:id/webhooks", a.HandleWebhookList)
-	api.POST("/organisations/:id/webhooks", a.HandleWebhookCreate)
-	api.GET("/webhooks/:id", a.HandleWebhookView)
-	api.PATCH("/webhooks/:id", a.HandleWebhookUpdate)
-	api.DELETE("/webhooks/:id", a.HandleWebhookDelete)
-	api.GET("/webhooks/:id/deliveries", a.HandleWebhookDeliveries)
-	api.POST("/webhook-deliveries/:id/retry", a.HandleDeliveryRetry)
+// notificationRoutes: in-app notifications and webhooks.
+func (s *Server) notificationRoutes(v1 *gin.RouterGroup, a *api.Handler) {
+	v1.GET("/notifications", a.HandleNotificationList)
+	v1.POST("/notifications/read", a.HandleNotificationReadAll)
+	v1.POST("/notifications/:id/read", a.HandleNotificationRead)
+	v1.GET("/organisations/:id/webhooks", a.HandleWebhookList)
+	v1.POST("/organisations/:id/webhooks", a.HandleWebhookCreate)
+	v1.GET("/webhooks/:id", a.HandleWebhookView)
+	v1.PATCH("/webhooks/:id", a.HandleWebhookUpdate)
+	v1.DELETE("/webhooks/:id", a.HandleWebhookDelete)
+	v1.GET("/webhooks/:id/deliveries", a.HandleWebhookDeliveries)
+	v1.POST("/webhook-deliveries/:id/retry", a.HandleDeliveryRetry)
 }

@@ -10,6 +10,11 @@
 // binary file is reported as malformed ASCII instead of "truncated at
 // triangle N". hschendel/stl remains the oracle: tests check that both
 // readers yield the same triangles on the test corpus and on fuzzed input.
+//
+// analyze.go is longer than the rest (about 480 lines) on purpose: it is
+// the one pass over the facets and the edge classification that follows,
+// whose phases share the arena's arrays and hand memory from one to the
+// next; split across files, that hand-over would be harder to follow.
 package stl
 
 import (
