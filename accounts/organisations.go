@@ -148,7 +148,7 @@ func (s *Service) VerifyOrganisation(ctx context.Context, id int64) (*makerhub.O
 		return nil, err
 	}
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*makerhub.Organisation, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		o, err := findOrganisationByID(ctx, tx, id)
 		if err != nil {
 			return nil, err

@@ -71,7 +71,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*makerhub.User, e
 	}
 	now := s.now()
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*makerhub.User, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 
 		var orgID sql.NullInt64
 		if o := in.Organisation; o != nil {

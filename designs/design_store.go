@@ -69,7 +69,7 @@ func (s *Service) CreateDesign(ctx context.Context, in DesignInput) (*Design, er
 	}
 	now := s.now()
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Design, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		res, err := tx.ExecContext(ctx, `INSERT INTO designs (title, category, description, licence, source_url, organisation_id,
 		author_id, material, layer_height_mm, infill_percent, perimeters, supports, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -98,7 +98,7 @@ func (s *Service) UpdateDesign(ctx context.Context, id int64, in DesignInput) (*
 		return nil, err
 	}
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Design, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		d, err := findDesignByID(ctx, tx, id)
 		if err != nil {
 			return nil, err

@@ -189,7 +189,7 @@ var errObjectGone = errors.New("the object was removed before it was recorded")
 // lock, never under it).
 func (s *Service) recordFile(ctx context.Context, u *makerhub.User, d *Design, number int, f *File, analysis []byte) error {
 	return sqlite.InTx(ctx, s.db, func(ctx context.Context) error {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		v, err := findVersion(ctx, tx, d, number)
 		if err != nil {
 			return err
@@ -246,7 +246,7 @@ func (s *Service) deleteLocked(ctx context.Context, key string) error {
 // no upload can record the file in between.
 func (s *Service) removeIfUnreferenced(ctx context.Context, sum string) error {
 	return sqlite.InTx(ctx, s.db, func(ctx context.Context) error {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		var refs int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM version_files WHERE sha256 = ?`, sum).Scan(&refs); err != nil {
 			return err
@@ -276,7 +276,7 @@ func (s *Service) RemoveFile(ctx context.Context, designID int64, number int, su
 		return err
 	}
 	err = sqlite.InTx(ctx, s.db, func(ctx context.Context) error {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		d, err := findDesignByID(ctx, tx, designID)
 		if err != nil {
 			return err

@@ -135,7 +135,7 @@ func (s *Service) verifyObject(ctx context.Context, sum string, size int64) (obj
 // references it.
 func (s *Service) removeOrphan(ctx context.Context, key string) (bool, error) {
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (bool, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		sum := key[strings.LastIndex(key, "/")+1:]
 		if thumb, ok := thumbnailSum(key); ok {
 			sum = thumb

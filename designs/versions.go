@@ -26,7 +26,7 @@ func (s *Service) CreateVersion(ctx context.Context, designID int64, notes strin
 		return nil, err
 	}
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Version, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		d, err := findDesignByID(ctx, tx, designID)
 		if err != nil {
 			return nil, err
@@ -216,7 +216,7 @@ func (s *Service) changeVersion(ctx context.Context, designID int64, number int,
 		return nil, err
 	}
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Version, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		d, err := findDesignByID(ctx, tx, designID)
 		if err != nil {
 			return nil, err

@@ -27,7 +27,7 @@ import (
 //     spool took its grams from it exactly once.
 func (s *Service) Check(ctx context.Context) ([]string, error) {
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) ([]string, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		var problems []string
 		for _, c := range checks {
 			rows, err := tx.QueryContext(ctx, c.query)

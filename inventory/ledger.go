@@ -180,7 +180,7 @@ func (s *Service) Move(ctx context.Context, in MoveInput) (*Movement, error) {
 		in.Status = Unchecked
 	}
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Movement, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		b, err := findBatch(ctx, tx, in.BatchID)
 		if err != nil {
 			return nil, err

@@ -89,7 +89,7 @@ func (s *Service) CreateRecall(ctx context.Context, in RecallInput) (*Recall, er
 		return nil, makerhub.Errorf(makerhub.EINVALID, "version is required with design_id.")
 	}
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Recall, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		var id int64
 		var err error
 		if in.FilamentLot != "" {
@@ -375,7 +375,7 @@ func (s *Service) ReleaseBatch(ctx context.Context, recallID, batchID int64, in 
 		return nil, makerhub.Errorf(makerhub.EINVALID, "note is required, at most 2000 characters: say why the batch may move again.")
 	}
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Recall, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		res, err := tx.ExecContext(ctx, `UPDATE batch_holds SET released_at = ?, released_by = ?, note = ?
 		WHERE recall_id = ? AND batch_id = ? AND released_at IS NULL`, sqlite.FormatTime(s.now()), u.ID, in.Note, recallID, batchID)
 		if err != nil {

@@ -26,7 +26,7 @@ func (s *Service) changeShipment(ctx context.Context, id int64, note string, fro
 		return nil, makerhub.Errorf(makerhub.EINVALID, "note must be at most 2000 characters long.")
 	}
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Shipment, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		sh, err := findShipment(ctx, tx, id)
 		if err != nil {
 			return nil, err

@@ -167,7 +167,7 @@ func (s *Service) CreateShipment(ctx context.Context, in ShipmentInput) (*Shipme
 		seen[[2]any{l.BatchID, l.Status}] = true
 	}
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Shipment, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		now := sqlite.FormatTime(s.now())
 		from, err := findLocation(ctx, tx, in.FromLocationID)
 		if err != nil {

@@ -135,7 +135,7 @@ func (s *Service) CreateSpool(ctx context.Context, in SpoolInput) (*Spool, error
 		return nil, err
 	}
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Spool, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		if m, err := s.accounts.LookupUser(ctx, in.MakerID); makerhub.ErrorCode(err) == makerhub.ENOTFOUND || err == nil && m.Role != makerhub.RoleMaker {
 			return nil, makerhub.Errorf(makerhub.EUNPROCESSABLE, "User %d is not a maker: spools belong to makers.", in.MakerID)
 		} else if err != nil {
@@ -192,7 +192,7 @@ func (s *Service) UpdateSpool(ctx context.Context, id int64, in SpoolUpdate) (*S
 		return nil, err
 	}
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Spool, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		sp, err := s.findSpool(ctx, tx, id)
 		if err != nil {
 			return nil, err

@@ -147,7 +147,7 @@ func (s *Service) leased(ctx context.Context, jobID int64, in ProgressInput, cha
 		return nil, makerhub.Errorf(makerhub.EINVALID, "note must be at most 2000 characters long.")
 	}
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Job, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		j, err := s.findJob(ctx, tx, jobID)
 		if err != nil {
 			return nil, err
@@ -270,7 +270,7 @@ func (s *Service) CancelJob(ctx context.Context, jobID int64, reason string) (*J
 		return nil, makerhub.Errorf(makerhub.EINVALID, "reason is required (at most 2000 characters): say why the job is cancelled.")
 	}
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Job, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		j, err := s.findJob(ctx, tx, jobID)
 		if err != nil {
 			return nil, err

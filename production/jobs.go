@@ -302,7 +302,7 @@ func (s *Service) CreateJob(ctx context.Context, in JobInput) (*Job, error) {
 		}
 	}
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Job, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		// Read again under the write lock: routing or a claim may have moved.
 		if r, err = s.findRequest(ctx, tx, in.RequestID); err != nil {
 			return nil, err

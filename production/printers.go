@@ -94,7 +94,7 @@ func (s *Service) CreatePrinter(ctx context.Context, in PrinterInput) (*Printer,
 // UpdatePrinter edits a printer (its owner or a coordinator).
 func (s *Service) UpdatePrinter(ctx context.Context, id int64, in PrinterInput) (*Printer, error) {
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Printer, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		p, err := s.ownPrinter(ctx, tx, id)
 		if err != nil {
 			return nil, err
@@ -121,7 +121,7 @@ func (s *Service) UpdatePrinter(ctx context.Context, id int64, in PrinterInput) 
 // them first. Its history stays: the row is retired, not erased.
 func (s *Service) DeletePrinter(ctx context.Context, id int64) error {
 	return sqlite.InTx(ctx, s.db, func(ctx context.Context) error {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		if _, err := s.ownPrinter(ctx, tx, id); err != nil {
 			return err
 		}

@@ -153,7 +153,7 @@ func (s *Service) CreateRequest(ctx context.Context, in RequestInput) (*Request,
 	}
 
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Request, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		at := sqlite.FormatTime(now)
 		res, err := tx.ExecContext(ctx, `INSERT INTO requests (organisation_id, created_by, design_id, version_number, quantity,
 		priority, needed_by, delivery_address, clinically_validated_only, refused_licences, notes, state, reconfirmed_at,
@@ -315,7 +315,7 @@ func (s *Service) changeRequest(ctx context.Context, id int64, change func(ctx c
 		return nil, err
 	}
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Request, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		r, err := s.findRequest(ctx, tx, id)
 		if err != nil {
 			return nil, err

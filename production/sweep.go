@@ -38,7 +38,7 @@ func (s *Service) sweepOnce(ctx context.Context, rep *SweepReport) (int, error) 
 	now := s.now()
 	at := sqlite.FormatTime(now)
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (int, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		moved := 0
 
 		offers, err := s.queryJobs(ctx, tx, `SELECT `+jobColumns+jobFrom+`WHERE j.state = 'offered' AND j.offer_expires_at <= ? ORDER BY j.id LIMIT ?`, at, sweepBatch)

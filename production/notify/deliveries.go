@@ -116,7 +116,7 @@ func (s *Service) RetryDelivery(ctx context.Context, id int64) (*Delivery, error
 		return nil, err
 	}
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Delivery, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		d, err := findDelivery(ctx, tx, id)
 		if err != nil {
 			return nil, err

@@ -142,7 +142,7 @@ func (s *Service) claim(ctx context.Context) ([]claimed, error) {
 	now := s.now()
 	nowText, until := sqlite.FormatTime(now), now.Add(s.lease())
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) ([]claimed, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		// A dispatcher that stopped during the last allowed attempt left it
 		// leased and pending: it has had its attempts.
 		if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL,

@@ -72,7 +72,7 @@ func (s *Service) CreateWebhook(ctx context.Context, orgID int64, rawURL string,
 	now := s.now().UTC().Truncate(time.Millisecond)
 
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*CreatedWebhook, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		if _, err := s.accounts.LookupOrganisation(ctx, orgID); err != nil {
 			return nil, err
 		}
@@ -174,7 +174,7 @@ func (s *Service) UpdateWebhook(ctx context.Context, id int64, in WebhookUpdate)
 		return nil, err
 	}
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Webhook, error) {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		w, err := s.authorizedWebhook(ctx, tx, id)
 		if err != nil {
 			return nil, err
@@ -209,7 +209,7 @@ func (s *Service) DeleteWebhook(ctx context.Context, id int64) error {
 		return err
 	}
 	return sqlite.InTx(ctx, s.db, func(ctx context.Context) error {
-		tx := sqlite.Q(ctx, s.db)
+		tx := s.q(ctx)
 		if _, err := s.authorizedWebhook(ctx, tx, id); err != nil {
 			return err
 		}
