@@ -22,7 +22,7 @@
 #                           SQLite, and `makerhub stl analyze` against admesh
 #                           (time, peak memory, geometry of testdata/stl) and
 #                           PrusaSlicer (filament and print time) (3 runs);
-#   ./web/                  the coordinator's dashboard on 27,000 organisations
+#   ./web/ui/               the coordinator's dashboard on 27,000 organisations
 #                           against a maker's (20 runs);
 #   scripts/load.sh         the emergency-day load at national scale against a
 #                           fresh hub, when that script exists (the page says
@@ -78,7 +78,7 @@ benchmarks=(
 	"./production/mcf/ 1x"
 	"./production/routing/ 1x"
 	"./cmd/makerhub/ 3x"
-	"./web/ 20x"
+	"./web/ui/ 20x"
 )
 
 # Install the missing tools (command:Debian package).

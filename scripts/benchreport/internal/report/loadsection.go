@@ -223,7 +223,12 @@ func loadCommand(l *LoadRun) string {
 // own: the load's p99 is the target; this is where its slowest page is
 // measured alone.
 func (p *page) dashboardSection(b *strings.Builder) {
-	const web = "./web/"
+	// The pages live in ./web/ui/ since the web package was split by
+	// audience; reports of earlier runs have them in ./web/.
+	web := "./web/ui/"
+	if p.r.Package(web) == nil && p.r.Package("./web/") != nil {
+		web = "./web/"
+	}
 	b.WriteString("## The coordinator's dashboard on a national network (issue 7)\n\n")
 	b.WriteString("`BenchmarkDashboardNational` renders pages in process, over HTTP, on a hub holding a national\n" +
 		"network's 27,000 organisations (20,000 maker groups, 7,000 hospitals): the coordinator's dashboard,\n" +
