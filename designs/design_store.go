@@ -49,8 +49,8 @@ func (s *Service) CreateDesign(ctx context.Context, in DesignInput) (*Design, er
 	if err != nil {
 		return nil, err
 	}
-	if u.Role != makerhub.RoleMaker && u.Role != makerhub.RoleCoordinator {
-		return nil, makerhub.Errorf(makerhub.EFORBIDDEN, "Only makers and coordinators publish designs.")
+	if err := mayShare(u); err != nil {
+		return nil, err
 	}
 	switch {
 	case in.Title == nil:

@@ -13,3 +13,33 @@ func (s *Service) MayEdit(ctx context.Context, d *Design) bool {
 	u := makerhub.UserFromContext(ctx)
 	return u != nil && d != nil && canEdit(u, d) == nil
 }
+
+// mayShare is the rule of who shares designs: makers and coordinators.
+func mayShare(u *makerhub.User) error {
+	if u.Role != makerhub.RoleMaker && u.Role != makerhub.RoleCoordinator {
+		return makerhub.Errorf(makerhub.EFORBIDDEN, "Only makers and coordinators publish designs.")
+	}
+	return nil
+}
+
+// mayReview is the rule of who reviews design versions: coordinators.
+func mayReview(u *makerhub.User) error {
+	if u.Role != makerhub.RoleCoordinator {
+		return makerhub.Errorf(makerhub.EFORBIDDEN, "Only coordinators review design versions.")
+	}
+	return nil
+}
+
+// MayShare reports whether the acting user may share a new design
+// (CreateDesign's rule); pages ask it before showing the form.
+func (s *Service) MayShare(ctx context.Context) bool {
+	u := makerhub.UserFromContext(ctx)
+	return u != nil && mayShare(u) == nil
+}
+
+// MayReview reports whether the acting user may review versions (Review's
+// rule); pages ask it before showing the review form.
+func (s *Service) MayReview(ctx context.Context) bool {
+	u := makerhub.UserFromContext(ctx)
+	return u != nil && mayReview(u) == nil
+}

@@ -151,8 +151,8 @@ var reviewSteps = map[Status][]Status{
 // Rejecting needs a note saying why.
 func (s *Service) Review(ctx context.Context, designID int64, number int, to Status, note string) (*Version, error) {
 	return s.changeVersion(ctx, designID, number, func(u *makerhub.User, d *Design, v *Version) (string, string, string, error) {
-		if u.Role != makerhub.RoleCoordinator {
-			return "", "", "", makerhub.Errorf(makerhub.EFORBIDDEN, "Only coordinators review design versions.")
+		if err := mayReview(u); err != nil {
+			return "", "", "", err
 		}
 		next, ok := reviewSteps[v.Status]
 		if !slices.Contains(next, to) {

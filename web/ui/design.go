@@ -100,8 +100,6 @@ func (s *Handler) designPage(c *gin.Context, status int, errMsg, done string) {
 		}
 	}
 	p.Editable = s.designs.MayEdit(ctx, p.Design)
-	if u := makerhub.UserFromContext(ctx); u != nil {
-		p.Reviewer = u.Role == makerhub.RoleCoordinator
-	}
+	p.Reviewer = s.designs.MayReview(ctx)
 	s.render(c, status, "design", p.Design.Title, &view{Section: "designs", Error: errMsg, Data: p})
 }

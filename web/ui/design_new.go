@@ -34,7 +34,7 @@ func (s *Handler) mayPublish(c *gin.Context) bool {
 	case u == nil:
 		c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.Path))
 		return false
-	case u.Role != makerhub.RoleMaker && u.Role != makerhub.RoleCoordinator:
+	case !s.designs.MayShare(c.Request.Context()):
 		s.render(c, http.StatusForbidden, "error", l.T("error.title"), &view{Error: l.T("newdesign.forbidden")})
 		return false
 	}
