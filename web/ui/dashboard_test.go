@@ -128,6 +128,12 @@ func TestDashboardJourney(t *testing.T) {
 	wantPage(t, h.page(r.Header.Get("Location"), "", mc), 200, "The file is stored and analysed.", "visor.stl", "Watertight</dt><dd>Yes",
 		"/thumbnail.png", "Publish and submit for review")
 	h.act(path("/designs/%d/versions/1/publish", designID), nil, "published", mc)
+	// The page shows the review form to whom the design library lets
+	// review (designs.MayReview): coordinators, not the author.
+	if p := h.page(path("/designs/%d", designID), "", mc); strings.Contains(p.Body, `id="reviewform"`) {
+		t.Fatal("the maker who shared the design is shown the review form")
+	}
+	wantPage(t, h.page(path("/designs/%d", designID), "", cc), 200, `id="reviewform"`)
 	// The coordinator reviews it from its page; a rejection needs a note.
 	wantPage(t, h.page(path("/dashboard"), "", cc), 200, "Designs to review", "Visière RC3")
 	wantPage(t, h.form(path("/designs/%d/versions/1/review", designID), url.Values{"to": {"rejected"}}, cc), 400, "note is required")
