@@ -49,6 +49,8 @@ func (s *Server) pageRoutes(pages *gin.RouterGroup, p *ui.Handler) {
 	pages.GET("/login", p.HandleLoginPage)
 	pages.POST("/login", p.HandleLoginForm)
 	pages.POST("/logout", p.HandleLogoutForm)
+	pages.GET("/account", p.HandleAccountPage)
+	pages.POST("/account/password", p.HandlePasswordForm)
 	pages.GET("/signup", p.HandleSignupPage)
 	pages.POST("/signup", p.HandleSignupForm)
 	pages.GET("/designs", p.HandleLibrary)
@@ -94,6 +96,7 @@ func (s *Server) accountRoutes(v1 *gin.RouterGroup, a *api.Handler) {
 	v1.POST("/auth/signup", a.HandleSignup)
 	v1.POST("/auth/login", a.HandleLogin)
 	v1.POST("/auth/logout", a.HandleLogout)
+	v1.POST("/auth/password", a.HandlePasswordChange)
 	v1.GET("/me", a.HandleMe)
 
 	v1.GET("/tokens", a.HandleTokenList)

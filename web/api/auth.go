@@ -60,3 +60,18 @@ func (s *Handler) HandleMe(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, u)
 }
+
+// HandlePasswordChange changes the caller's password and ends their other
+// sessions; the one the request came with stays open.
+func (s *Handler) HandlePasswordChange(c *gin.Context) {
+	var in accounts.PasswordChange
+	if err := s.DecodeJSON(c, &in); err != nil {
+		s.RenderError(c, err)
+		return
+	}
+	if err := s.accounts.ChangePassword(c.Request.Context(), httpx.TokenID(c), in); err != nil {
+		s.RenderError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -87,6 +87,11 @@ var roleMatrix = map[string]matrixEntry{
 		}
 		return "/api/v1/auth/logout", "", h.Login(c.User.Email) // a fresh session, so c's stays valid
 	}, loggedIn(204)},
+	"POST /api/v1/auth/password": {func(_ *testHub, c *caller, _ *world) (string, string, string) {
+		// The same password again, from the caller's own session, which
+		// stays open: the other rows' sessions are the ones revoked.
+		return "/api/v1/auth/password", `{"current_password":"correct horse battery","new_password":"correct horse battery"}`, c.Token
+	}, loggedIn(204)},
 	"GET /api/v1/me":     {asCaller("/api/v1/me"), loggedIn(200)},
 	"GET /api/v1/tokens": {asCaller("/api/v1/tokens"), loggedIn(200)},
 	"POST /api/v1/tokens": {func(_ *testHub, c *caller, _ *world) (string, string, string) {

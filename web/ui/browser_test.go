@@ -261,6 +261,12 @@ func TestBrowserSignUp(t *testing.T) {
 					t.Fatalf("the header does not show the new account: %q", nav)
 				}
 				b.shot("dashboard")
+				// Her account: the password changed from its page.
+				b.next(`header a[href="/account"]`, `location.pathname === "/account"`, "the account page")
+				b.fill(`#current_password`, "une longue phrase de passe", `#new_password`, "une autre phrase, plus longue")
+				b.shot("account")
+				b.submit(`form[action="/account/password"] button`, "password")
+				b.shot("account-changed")
 				b.do(chromedp.Click(chromedp.CSS(`header a[href="/designs"]`)), chromedp.WaitVisible(chromedp.CSS(`.cards`)))
 				if got := b.text("h1"); got != want[4] {
 					t.Fatalf("library: %q", got)

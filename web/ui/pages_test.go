@@ -27,6 +27,8 @@ var pageRoutes = []string{
 	"POST /dashboard/recalls",
 	// places_test.go
 	"GET /dashboard/places", "GET /dashboard/places.json",
+	// account_test.go
+	"GET /account", "POST /account/password",
 }
 
 func TestEveryPageRouteIsTested(t *testing.T) {
