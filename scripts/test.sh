@@ -6,7 +6,8 @@
 #      except with CI=true, where it fails;
 #   1. gofmt and go vet must be clean;
 #   2. a MinIO server binary is built once into the user cache (outside the
-#      clone; ~4-6 minutes the first time) for the object-storage tests;
+#      clone; ~4-6 minutes the first time) for the object-storage tests, and
+#      a mailpit binary (~35 s) for the e-mail tests;
 #   3. Debian packages the tests drive are installed when missing
 #      (scripts/ensure-apt.sh): gnumeric, whose ssconvert opens the CSV
 #      exports as a spreadsheet does, and chromium, the browser the page
@@ -36,6 +37,11 @@ echo "== MinIO for the object-storage tests" >&2
 MAKERHUB_MINIO=$(scripts/ensure-minio.sh)
 export MAKERHUB_MINIO
 echo "using $MAKERHUB_MINIO" >&2
+
+echo "== mailpit, the SMTP server of the e-mail tests" >&2
+MAKERHUB_MAILPIT=$(scripts/ensure-mailpit.sh)
+export MAKERHUB_MAILPIT
+echo "using $MAKERHUB_MAILPIT" >&2
 
 echo "== tools the tests drive" >&2
 scripts/ensure-apt.sh ssconvert:gnumeric chromium:chromium

@@ -1,7 +1,6 @@
 package testenv
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -9,8 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -32,11 +29,8 @@ type MinIO struct {
 	AccessKey string
 	SecretKey string
 
-	bin, dataDir, logPath, consoleAddr string
-
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{} // closed when cmd has exited
+	bin, dataDir, consoleAddr string
+	proc
 }
 
 // StartMinIO starts a MinIO server for the test and stops it when the test
@@ -51,7 +45,7 @@ func StartMinIO(tb testing.TB) *MinIO {
 		SecretKey: "makerhub-test-secret",
 		bin:       bin,
 		dataDir:   filepath.Join(dir, "data"),
-		logPath:   filepath.Join(dir, "minio.log"),
+		proc:      proc{name: "MinIO", logPath: filepath.Join(dir, "minio.log"), stopTimeout: minioStopTimeout},
 	}
 	tb.Cleanup(func() {
 		if tb.Failed() {
@@ -91,19 +85,6 @@ func (m *MinIO) Stop(tb testing.TB) {
 }
 
 func (m *MinIO) start() error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.cmd != nil {
-		return errors.New("MinIO is already running")
-	}
-	// Append, so that the log keeps every run of a restarted server.
-	logFile, err := os.OpenFile(m.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
-	defer logFile.Close() // the child has its own copy
-	fmt.Fprintf(logFile, "=== %s: starting MinIO on %s\n", time.Now().Format(time.RFC3339Nano), m.Endpoint)
-
 	cmd := exec.Command(m.bin, "server",
 		"--address", m.Endpoint, "--console-address", m.consoleAddr, m.dataDir)
 	cmd.Env = append(os.Environ(),
@@ -112,23 +93,7 @@ func (m *MinIO) start() error {
 		"MINIO_BROWSER=off",
 		"MINIO_UPDATE=off",
 	)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = sysProcAttr()
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	done := make(chan struct{})
-	go func() {
-		cmd.Wait()
-		close(done)
-	}()
-	m.cmd, m.done = cmd, done
-
-	if err := waitReady(m.Endpoint, done); err != nil {
-		m.stopLocked()
-		return err
-	}
-	return nil
+	return m.proc.start(cmd, "MinIO on "+m.Endpoint, func(exited <-chan struct{}) error { return waitReady(m.Endpoint, exited) })
 }
 
 // waitReady polls MinIO until it serves requests, the process exits or the
@@ -169,49 +134,6 @@ func waitReady(endpoint string, exited <-chan struct{}) error {
 	return fmt.Errorf("MinIO not ready after %v: %v", minioReadyTimeout, last)
 }
 
-func (m *MinIO) stop() error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.stopLocked()
-}
-
-func (m *MinIO) stopLocked() error {
-	if m.cmd == nil {
-		return nil
-	}
-	cmd, done := m.cmd, m.done
-	m.cmd, m.done = nil, nil
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return err
-	}
-	select {
-	case <-done:
-		return nil
-	case <-time.After(minioStopTimeout):
-	}
-	if err := cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return err
-	}
-	<-done
-	return nil
-}
-
-// logTail returns the end of the server's output, for failure messages.
-func (m *MinIO) logTail() string {
-	b, err := os.ReadFile(m.logPath)
-	if err != nil {
-		return fmt.Sprintf("(no log: %v)", err)
-	}
-	const max = 8 << 10
-	if len(b) > max {
-		b = b[len(b)-max:]
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			b = b[i+1:]
-		}
-	}
-	return string(b)
-}
-
 // freeAddr returns a 127.0.0.1 address with a port that was free a moment
 // ago.
 func freeAddr(tb testing.TB) string {
@@ -226,11 +148,4 @@ func freeAddr(tb testing.TB) string {
 
 // PID is the server process's id (0 when stopped), for benchmarks that
 // account its CPU time.
-func (m *MinIO) PID() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.cmd == nil || m.cmd.Process == nil {
-		return 0
-	}
-	return m.cmd.Process.Pid
-}
+func (m *MinIO) PID() int { return m.pid() }

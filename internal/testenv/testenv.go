@@ -1,12 +1,14 @@
 // Package testenv gives tests real services and tools instead of mocks: a
 // MinIO server, so that the S3 blob store is tested against the same
-// protocol, checksums and error codes it meets in production, and the
-// commands of Debian packages the tests drive (Command).
+// protocol, checksums and error codes it meets in production; a mailpit
+// SMTP server, whose HTTP API shows what mail arrived; and the commands of
+// Debian packages the tests drive (Command).
 //
-// The MinIO binary is built once from a pinned version by
-// scripts/ensure-minio.sh (which `make test` runs) and cached per user.
-// Tests that need it skip when it is missing, except in CI (CI=true),
-// where a missing binary is a broken setup and fails the test.
+// The MinIO and mailpit binaries are built once from pinned versions by
+// scripts/ensure-minio.sh and scripts/ensure-mailpit.sh (which `make test`
+// runs) and cached per user. Tests that need them skip when they are
+// missing, except in CI (CI=true), where a missing binary is a broken setup
+// and fails the test.
 package testenv
 
 import (
@@ -31,23 +33,29 @@ const ensureScript = "scripts/ensure-minio.sh"
 // When there is none it skips the test, or fails it when CI=true.
 func MinIOBinary(tb testing.TB) string {
 	tb.Helper()
-	if p := os.Getenv("MAKERHUB_MINIO"); p != "" {
-		// An explicit path that does not work is a mistake to report,
-		// never a reason to skip.
+	return builtBinary(tb, "MAKERHUB_MINIO", "minio", MinIOVersion, ensureScript, "about 6 minutes", "a MinIO server binary")
+}
+
+// builtBinary finds a server binary that a scripts/ensure-*.sh builds into
+// the user cache: $env if set (an explicit path that does not work is a
+// mistake to report, never a reason to skip), else the cached build.
+func builtBinary(tb testing.TB, env, name, version, script, howLong, what string) string {
+	tb.Helper()
+	if p := os.Getenv(env); p != "" {
 		if err := checkExecutable(p); err != nil {
-			tb.Fatalf("MAKERHUB_MINIO=%s: %v; point it to a MinIO server binary or unset it", p, err)
+			tb.Fatalf("%s=%s: %v; point it to %s or unset it", env, p, err, what)
 			return ""
 		}
 		return p
 	}
-	p, err := cachedMinIOPath()
+	p, err := cachedBinaryPath(name, version)
 	if err == nil {
 		err = checkExecutable(p)
 	}
 	if err == nil {
 		return p
 	}
-	missing(tb, fmt.Sprintf("MinIO server binary not found: %v; run %s (or `make test`) to build it once (about 6 minutes), or set MAKERHUB_MINIO to a MinIO binary", err, ensureScript))
+	missing(tb, fmt.Sprintf("%s not found: %v; run %s (or `make test`) to build it once (%s), or set %s to %s", name, err, script, howLong, env, what))
 	return ""
 }
 
@@ -75,10 +83,10 @@ func Command(tb testing.TB, name, pkg string) string {
 	return p
 }
 
-// cachedMinIOPath is where scripts/ensure-minio.sh puts the binary. It
+// cachedBinaryPath is where scripts/ensure-go-binary.sh puts a binary. It
 // follows the script's ${XDG_CACHE_HOME:-$HOME/.cache} rather than
 // os.UserCacheDir, which differs on macOS, so both find the same file.
-func cachedMinIOPath() (string, error) {
+func cachedBinaryPath(name, version string) (string, error) {
 	cache := os.Getenv("XDG_CACHE_HOME")
 	if cache == "" {
 		home, err := os.UserHomeDir()
@@ -87,7 +95,7 @@ func cachedMinIOPath() (string, error) {
 		}
 		cache = filepath.Join(home, ".cache")
 	}
-	return filepath.Join(cache, "makerhub", "minio-"+MinIOVersion, "minio"), nil
+	return filepath.Join(cache, "makerhub", name+"-"+version, name), nil
 }
 
 func checkExecutable(p string) error {

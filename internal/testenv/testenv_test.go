@@ -3,6 +3,7 @@ package testenv_test
 import (
 	"fmt"
 	"net/http"
+	"net/smtp"
 	"os"
 	"regexp"
 	"strings"
@@ -12,20 +13,22 @@ import (
 	"github.com/makerhub/makerhub/internal/testenv"
 )
 
-// TestScriptVersion checks that scripts/ensure-minio.sh builds the version
-// the tests look for; otherwise the script would build a binary that
-// MinIOBinary never finds.
+// TestScriptVersion checks that scripts/ensure-minio.sh and
+// scripts/ensure-mailpit.sh build the versions the tests look for;
+// otherwise a script would build a binary the tests never find.
 func TestScriptVersion(t *testing.T) {
-	b, err := os.ReadFile("../../scripts/ensure-minio.sh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`(?m)^VERSION="([^"]+)"$`).FindSubmatch(b)
-	if m == nil {
-		t.Fatal(`scripts/ensure-minio.sh has no line VERSION="…"`)
-	}
-	if got := string(m[1]); got != testenv.MinIOVersion {
-		t.Fatalf("scripts/ensure-minio.sh builds MinIO %s, testenv.MinIOVersion is %s; make them agree", got, testenv.MinIOVersion)
+	for script, want := range map[string]string{"ensure-minio.sh": testenv.MinIOVersion, "ensure-mailpit.sh": testenv.MailpitVersion} {
+		b, err := os.ReadFile("../../scripts/" + script)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`(?m)^VERSION="([^"]+)"$`).FindSubmatch(b)
+		if m == nil {
+			t.Fatalf(`scripts/%s has no line VERSION="…"`, script)
+		}
+		if got := string(m[1]); got != want {
+			t.Errorf("scripts/%s builds %s, the tests look for %s; make them agree", script, got, want)
+		}
 	}
 }
 
@@ -114,5 +117,30 @@ func TestStopStart(t *testing.T) {
 	m.Start(t)
 	if code, err := get(); err != nil || code != http.StatusOK {
 		t.Fatalf("after Start: %d, %v", code, err)
+	}
+}
+
+// TestMailpit: mail sent to the test SMTP server is read back through its
+// API, and survives a stop and a start.
+func TestMailpit(t *testing.T) {
+	m := testenv.StartMailpit(t)
+	send := func(subject string) error {
+		return smtp.SendMail(m.SMTP, nil, "hub@makerhub.example", []string{"nurse@chu.example"},
+			[]byte("To: nurse@chu.example\r\nSubject: "+subject+"\r\n\r\nHello.\r\n"))
+	}
+	if err := send("first"); err != nil {
+		t.Fatal(err)
+	}
+	m.Stop(t)
+	if err := send("refused"); err == nil {
+		t.Fatal("a stopped mailpit took mail")
+	}
+	m.Start(t)
+	if err := send("second"); err != nil {
+		t.Fatal(err)
+	}
+	got := m.Messages(t)
+	if len(got) != 2 || got[0].Subject != "first" || got[1].Subject != "second" || !strings.Contains(got[0].Text, "Hello.") {
+		t.Fatalf("messages = %+v", got)
 	}
 }
