@@ -202,7 +202,7 @@ func (s *Server) inventoryRoutes(v1 *gin.RouterGroup, a *api.Handler) {
 	v1.GET("/exports/:name", a.HandleExport)
 }
 
-// notificationRoutes: in-app notifications and webhooks.
+// notificationRoutes: in-app notifications, webhooks and the mail log.
 func (s *Server) notificationRoutes(v1 *gin.RouterGroup, a *api.Handler) {
 	v1.GET("/notifications", a.HandleNotificationList)
 	v1.POST("/notifications/read", a.HandleNotificationReadAll)
@@ -214,4 +214,5 @@ func (s *Server) notificationRoutes(v1 *gin.RouterGroup, a *api.Handler) {
 	v1.DELETE("/webhooks/:id", a.HandleWebhookDelete)
 	v1.GET("/webhooks/:id/deliveries", a.HandleWebhookDeliveries)
 	v1.POST("/webhook-deliveries/:id/retry", a.HandleDeliveryRetry)
+	v1.GET("/mail", a.HandleMailList)
 }

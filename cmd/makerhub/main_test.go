@@ -164,6 +164,9 @@ func TestBadConfigurationIsAUsageError(t *testing.T) {
 		{[]string{"serve"}, env{"MAKERHUB_SESSION_TTL": "soon"}, `MAKERHUB_SESSION_TTL="soon"`},
 		{[]string{"serve", "--log-level", "loud"}, nil, "--log-level"},
 		{[]string{"serve", "extra"}, nil, `unexpected argument "extra"`},
+		{[]string{"serve", "--smtp-url", "mail.example.org"}, nil, "the scheme must be smtp (STARTTLS) or smtps"},
+		{[]string{"serve"}, env{"MAKERHUB_SMTP_URL": "smtp://hub:secret@mail.example.org", "MAKERHUB_MAIL_FROM": "hub"}, `--mail-from "hub" is not an e-mail address`},
+		{[]string{"serve", "--mail-from", "hub@example.org"}, nil, "--mail-from is set but --smtp-url is not"},
 		{[]string{"frobnicate"}, nil, `unknown command "frobnicate"`},
 		{nil, nil, "no command"},
 	}

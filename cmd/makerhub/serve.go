@@ -102,6 +102,9 @@ type serveFlags struct {
 	routingEvery    time.Duration
 	sweepEvery      time.Duration
 	webhooksPrivate bool
+	smtpURL         string
+	mailFrom        string
+	smtp            *notify.SMTP // from smtpURL and mailFrom; nil: mail is off
 	demo            bool
 }
 
@@ -131,6 +134,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	hs := newHTTPServer(hub.web, log)
 	log.Info("makerhub serving", "addr", ln.Addr().String(), "version", makerhub.Version,
 		"database", f.store.dbPath(), "blobs", st.where)
+	if f.smtp == nil {
+		log.Warn("mail is off: the hub sends no e-mail (set --smtp-url and --mail-from to send it)")
+	} else {
+		log.Info("mail on", "server", f.smtp.String())
+	}
 	if f.debugAddr != "" {
 		stopDebug, err := serveDebug(f.debugAddr, log)
 		if err != nil {
@@ -171,6 +179,8 @@ func parseServeFlags(args []string, getenv func(string) string, stdout io.Writer
 	fs.DurationVar(&f.routingEvery, "routing-every", time.Hour, "run routing on this schedule (`duration`; 0 turns the schedule off, coordinators can still run it)")
 	fs.DurationVar(&f.sweepEvery, "sweep-every", time.Minute, "how often expired offers and leases go back to the pool (`duration`)")
 	fs.BoolVar(&f.webhooksPrivate, "webhooks-allow-private-networks", false, "let webhooks call loopback and private addresses (a chat bridge on the hub's own network)")
+	fs.StringVar(&f.smtpURL, "smtp-url", "", "the mail `server`: smtp://user:password@host:587 (STARTTLS) or smtps://… (TLS); empty: the hub sends no mail (prefer the environment variable: flags show in ps)")
+	fs.StringVar(&f.mailFrom, "mail-from", "", "the `address` mail comes from, such as \"makerhub <hub@example.org>\" (required with --smtp-url)")
 	fs.BoolVar(&f.demo, "demo", false, "fill an empty hub with sample data and print the demo accounts to log in with (a hub with any account is left as it is)")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return nil, err
@@ -186,6 +196,15 @@ func parseServeFlags(args []string, getenv func(string) string, stdout io.Writer
 	}
 	if f.routingEvery < 0 || f.sweepEvery < time.Second {
 		return nil, usagef("--routing-every must not be negative, --sweep-every at least 1s")
+	}
+	if f.smtpURL != "" {
+		smtp, err := notify.ParseSMTP(f.smtpURL, f.mailFrom)
+		if err != nil {
+			return nil, usagef("%v", err)
+		}
+		f.smtp = smtp
+	} else if f.mailFrom != "" {
+		return nil, usagef("--mail-from is set but --smtp-url is not: give the mail server too, or leave both out")
 	}
 	return f, nil
 }
@@ -245,7 +264,7 @@ func openServices(f *serveFlags, log *slog.Logger, st *storage) (*services, erro
 		return nil, fmt.Errorf("upload folder %s: %w", tmp, err)
 	}
 	ds := designs.New(db, acc, blobs, designs.Options{MaxUpload: f.maxUploadMB << 20, TempDir: tmp, Logger: log})
-	nt := notify.New(db, acc, notify.Options{Logger: log, AllowPrivateNetworks: f.webhooksPrivate})
+	nt := notify.New(db, acc, notify.Options{Logger: log, AllowPrivateNetworks: f.webhooksPrivate, SMTP: f.smtp})
 	prod := production.New(db, acc, ds, production.Options{Logger: log, Lease: f.lease, OfferWindow: f.offerWindow,
 		StaleAfter: f.staleAfter, HorizonDays: f.horizonDays, Notifier: nt})
 	inv := inventory.New(db, acc, ds, prod, inventory.Options{Logger: log, Notifier: nt})
@@ -301,14 +320,15 @@ func newHTTPServer(handler http.Handler, log *slog.Logger) *http.Server {
 	}
 }
 
-// startBackground starts the background work: webhook deliveries, expired
-// offers and leases, and scheduled routing. The returned stop must run
-// before the database closes (the dispatcher writes as it lets go of
-// deliveries in flight); it waits for every worker to end.
+// startBackground starts the background work: webhook deliveries, mail,
+// expired offers and leases, and scheduled routing. The returned stop must
+// run before the database closes (the dispatcher and the mailer write as
+// they let go of what they hold); it waits for every worker to end.
 func startBackground(f *serveFlags, hub *services) (stop func()) {
 	bg, cancel := context.WithCancel(context.Background())
 	var workers sync.WaitGroup
 	workers.Go(func() { hub.notify.RunDispatcher(bg) })
+	workers.Go(func() { hub.notify.RunMailer(bg) })
 	workers.Go(func() { hub.production.RunSweeper(bg, f.sweepEvery) })
 	if f.routingEvery > 0 {
 		workers.Go(func() { hub.production.RunScheduler(bg, f.routingEvery) })

@@ -78,7 +78,10 @@ type Options struct {
 	// Retention is how long RunDispatcher keeps delivered and failed
 	// deliveries (default 30 days); negative keeps them forever.
 	Retention time.Duration
-	Logger    *slog.Logger
+	// SMTP is the mail server (ParseSMTP); nil: the hub sends no mail and
+	// Mail refuses, saying so.
+	SMTP   *SMTP
+	Logger *slog.Logger
 }
 
 // Service holds notifications and webhooks over the hub's SQLite database,
@@ -96,6 +99,7 @@ type Service struct {
 	batchSize    int
 	concurrency  int
 	retention    time.Duration
+	smtp         *SMTP
 	log          *slog.Logger
 }
 
@@ -136,7 +140,7 @@ func New(db *sql.DB, a *accounts.Service, opts Options) *Service {
 		db: db, accounts: a, now: opts.Now, client: opts.Client, allowPrivate: opts.AllowPrivateNetworks,
 		timeout: opts.Timeout, maxAttempts: opts.MaxAttempts, backoff: opts.Backoff,
 		pollInterval: opts.PollInterval, batchSize: opts.BatchSize, concurrency: opts.Concurrency,
-		retention: opts.Retention, log: opts.Logger,
+		retention: opts.Retention, smtp: opts.SMTP, log: opts.Logger,
 	}
 }
 

@@ -104,6 +104,7 @@ var productionMatrix = map[string]matrixEntry{
 	}), coordinatorsOnly(200)},
 
 	"GET /api/v1/notifications":       {asCaller("/api/v1/notifications"), loggedIn(200)},
+	"GET /api/v1/mail":                {asCaller("/api/v1/mail"), coordinatorsOnly(200)},
 	"POST /api/v1/notifications/read": {asCaller("/api/v1/notifications/read"), loggedIn(200)},
 	"POST /api/v1/notifications/:id/read": {func(h *testHub, c *caller, w *world) (string, string, string) {
 		to := c.User

@@ -92,3 +92,14 @@ func (s *Handler) HandleWebhookDeliveries(c *gin.Context) {
 func (s *Handler) HandleDeliveryRetry(c *gin.Context) {
 	byID(s, c, "Delivery", http.StatusOK, s.notify.RetryDelivery)
 }
+
+// HandleMailList lists the mail outbox, newest first (coordinators).
+func (s *Handler) HandleMailList(c *gin.Context) {
+	offset, limit, err := page(c, 50, 500)
+	if err != nil {
+		s.RenderError(c, err)
+		return
+	}
+	ms, total, err := s.notify.FindMail(c.Request.Context(), offset, limit)
+	s.reply(c, http.StatusOK, list[*notify.MailMessage]{Items: ms, Total: total, Offset: offset, Limit: limit}, err)
+}
