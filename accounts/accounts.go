@@ -36,6 +36,8 @@ type Service struct {
 	hasher     *hasher
 	byAccount  *limiterSet
 	byIP       *limiterSet
+	resets     *limiterSet // reset links per address: a few at once, then one every 20 minutes
+	mailer     makerhub.Mailer
 	auth       authCache
 	// dummyHash is verified against when an email is unknown, so that a
 	// login takes as long whether or not the account exists.
@@ -63,6 +65,7 @@ func New(db *sql.DB, opts Options) (*Service, error) {
 		hasher:     newHasher(opts.Password, runtime.GOMAXPROCS(0)),
 		byAccount:  newLimiterSet(opts.Login.AccountBurst, opts.Login.AccountInterval),
 		byIP:       newLimiterSet(opts.Login.IPBurst, opts.Login.IPInterval),
+		resets:     newLimiterSet(3, 20*time.Minute),
 	}
 	var err error
 	if s.dummyHash, err = s.hasher.hash(context.Background(), "not a real password"); err != nil {

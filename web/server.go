@@ -93,7 +93,7 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	pages, err := ui.New(p, ui.Config{Accounts: cfg.Accounts, Designs: cfg.Designs, Production: cfg.Production,
-		Inventory: cfg.Inventory, MaxUpload: cfg.MaxUpload, MapTiles: cfg.MapTiles})
+		Inventory: cfg.Inventory, MaxUpload: cfg.MaxUpload, MapTiles: cfg.MapTiles, PublicURL: cfg.PublicURL})
 	if err != nil {
 		return nil, err
 	}

@@ -281,20 +281,20 @@ func TestRestoreMigratesAnOlderBackup(t *testing.T) {
 	// Undo the newest migration, as a database the version before it left.
 	ms, _ := sqlite.Migrations()
 	last := ms[len(ms)-1]
-	if last.Name != "mail" {
-		t.Fatalf("the undo below is for 0010_mail; the newest migration is %04d_%s: undo that one here", last.Version, last.Name)
+	if last.Name != "password_resets" {
+		t.Fatalf("the undo below is for 0011_password_resets; the newest migration is %04d_%s: undo that one here", last.Version, last.Name)
 	}
-	_, err = db.Exec(`DROP TABLE mail_messages; DELETE FROM schema_migrations WHERE version = 10`)
+	_, err = db.Exec(`DROP TABLE password_resets; DELETE FROM schema_migrations WHERE version = 11`)
 	db.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "backup")
-	if msg, err := runMakerhub(env{"MAKERHUB_DATA": data}, "backup", "--out", out); err != nil || !strings.Contains(msg, "(schema 9)") {
+	if msg, err := runMakerhub(env{"MAKERHUB_DATA": data}, "backup", "--out", out); err != nil || !strings.Contains(msg, "(schema 10)") {
 		t.Fatalf("backup: %v\n%s", err, msg)
 	}
 	msg, err := runMakerhub(env{"MAKERHUB_DATA": t.TempDir()}, "restore", "--from", out)
-	if err != nil || !strings.Contains(msg, "schema 9, migrated to 10)") || !strings.Contains(msg, "\nclean\n") {
+	if err != nil || !strings.Contains(msg, "schema 10, migrated to 11)") || !strings.Contains(msg, "\nclean\n") {
 		t.Fatalf("restore of an older backup: %v\n%s", err, msg)
 	}
 }

@@ -265,6 +265,7 @@ func openServices(f *serveFlags, log *slog.Logger, st *storage) (*services, erro
 	}
 	ds := designs.New(db, acc, blobs, designs.Options{MaxUpload: f.maxUploadMB << 20, TempDir: tmp, Logger: log})
 	nt := notify.New(db, acc, notify.Options{Logger: log, AllowPrivateNetworks: f.webhooksPrivate, SMTP: f.smtp})
+	acc.UseMailer(nt) // reset links
 	prod := production.New(db, acc, ds, production.Options{Logger: log, Lease: f.lease, OfferWindow: f.offerWindow,
 		StaleAfter: f.staleAfter, HorizonDays: f.horizonDays, Notifier: nt})
 	inv := inventory.New(db, acc, ds, prod, inventory.Options{Logger: log, Notifier: nt})

@@ -92,6 +92,17 @@ var roleMatrix = map[string]matrixEntry{
 		// stays open: the other rows' sessions are the ones revoked.
 		return "/api/v1/auth/password", `{"current_password":"correct horse battery","new_password":"correct horse battery"}`, c.Token
 	}, loggedIn(204)},
+	// The matrix's hub sends no mail: asking for a link is refused with a
+	// message that says so, after whoever may ask was told apart.
+	"POST /api/v1/auth/password-reset": {func(_ *testHub, c *caller, _ *world) (string, string, string) {
+		return "/api/v1/auth/password-reset", `{"email":"someone@example.org"}`, c.Token
+	}, all(503)},
+	"POST /api/v1/auth/password-reset/confirm": {func(_ *testHub, c *caller, _ *world) (string, string, string) {
+		return "/api/v1/auth/password-reset/confirm", `{"token":"mhr_forged","new_password":"a much longer one"}`, c.Token
+	}, all(400)},
+	"POST /api/v1/users/:id/password-reset": {func(h *testHub, c *caller, w *world) (string, string, string) {
+		return path("/api/v1/users/%d/password-reset", w.author.User.ID), "", c.Token
+	}, coordinatorsOnly(503)},
 	"GET /api/v1/me":     {asCaller("/api/v1/me"), loggedIn(200)},
 	"GET /api/v1/tokens": {asCaller("/api/v1/tokens"), loggedIn(200)},
 	"POST /api/v1/tokens": {func(_ *testHub, c *caller, _ *world) (string, string, string) {

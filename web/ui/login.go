@@ -13,11 +13,13 @@ import (
 
 type loginForm struct {
 	Email, Next string
+	Reset       bool // a new password was just set from a reset link
 }
 
 // HandleLoginPage shows the login form.
 func (s *Handler) HandleLoginPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "login", i18n.Of(c.Request).T("login.title"), &view{Section: "login", Data: loginForm{Next: localPath(c.Query("next"))}})
+	s.render(c, http.StatusOK, "login", i18n.Of(c.Request).T("login.title"), &view{Section: "login",
+		Data: loginForm{Next: localPath(c.Query("next")), Reset: c.Query("done") == "reset"}})
 }
 
 // HandleLoginForm logs in and goes on to the page asked for, or the

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"strings"
 
 	"github.com/makerhub/makerhub/accounts"
 	"github.com/makerhub/makerhub/designs"
@@ -40,6 +41,9 @@ type Config struct {
 	// MapTiles is the URL template of the coordinators' map tiles
 	// ({z}/{x}/{y}); empty: the map shows its places on a plain background.
 	MapTiles string
+	// PublicURL is the hub's address as users reach it, for links in
+	// mail (never taken from a request's Host).
+	PublicURL string
 }
 
 // Handler serves the pages.
@@ -51,6 +55,7 @@ type Handler struct {
 	inventory  *inventory.Service
 	maxUpload  int64
 	mapTiles   string
+	publicURL  string
 	csp        string // the pages' Content-Security-Policy
 	pages      map[string]*template.Template
 }
@@ -59,7 +64,7 @@ type Handler struct {
 // plumbing; a malformed map tiles URL is refused here, at start.
 func New(p *httpx.Plumbing, cfg Config) (*Handler, error) {
 	h := &Handler{Plumbing: p, accounts: cfg.Accounts, designs: cfg.Designs, production: cfg.Production,
-		inventory: cfg.Inventory, maxUpload: cfg.MaxUpload, mapTiles: cfg.MapTiles}
+		inventory: cfg.Inventory, maxUpload: cfg.MaxUpload, mapTiles: cfg.MapTiles, publicURL: strings.TrimSuffix(cfg.PublicURL, "/")}
 	var err error
 	if h.csp, err = pagePolicy(cfg.MapTiles); err != nil {
 		return nil, err

@@ -58,6 +58,28 @@ func NewHub(t testing.TB, opts accounts.Options) *Hub {
 // NewHubOn builds a hub on the given blob store.
 func NewHubOn(t testing.TB, opts accounts.Options, blobs makerhub.BlobStore, dopts designs.Options) *Hub {
 	t.Helper()
+	return newHub(t, opts, blobs, dopts, Mail{})
+}
+
+// Mail is how a hub sends mail: through SMTP (nil: mail is off), with links
+// to PublicURL.
+type Mail struct {
+	SMTP      *notify.SMTP
+	PublicURL string
+}
+
+// NewHubWithMail builds a hub that sends mail through mail.SMTP.
+func NewHubWithMail(t testing.TB, opts accounts.Options, mail Mail) *Hub {
+	t.Helper()
+	blobs, err := local.New(filepath.Join(t.TempDir(), "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newHub(t, opts, blobs, designs.Options{}, mail)
+}
+
+func newHub(t testing.TB, opts accounts.Options, blobs makerhub.BlobStore, dopts designs.Options, mail Mail) *Hub {
+	t.Helper()
 	dir := t.TempDir()
 	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "makerhub.db"))
 	if err != nil {
@@ -78,13 +100,15 @@ func NewHubOn(t testing.TB, opts accounts.Options, blobs makerhub.BlobStore, dop
 		dopts.TempDir = t.TempDir()
 	}
 	ds := designs.New(db, acc, blobs, dopts)
-	nt := notify.New(db, acc, notify.Options{AllowPrivateNetworks: true})
+	nt := notify.New(db, acc, notify.Options{AllowPrivateNetworks: true, SMTP: mail.SMTP})
+	acc.UseMailer(nt)
 	prod := production.New(db, acc, ds, production.Options{Notifier: nt})
 	inv := inventory.New(db, acc, ds, prod, inventory.Options{Notifier: nt})
 	logs := &testenv.LockedBuffer{}
 	srv, err := web.NewServer(web.Config{
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		DB:     db, Blobs: blobs, Accounts: acc, Designs: ds, Production: prod, Inventory: inv, Notify: nt, MaxUpload: dopts.MaxUpload,
+		PublicURL: mail.PublicURL,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,34 @@
+package i18n
+
+import (
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/makerhub/makerhub"
+)
+
+// ResetMail writes the message that carries a password reset link in l's
+// language (accounts.ResetMail): plain text, and HTML with the link as a
+// button. Its addressee is set by accounts.
+func (l *Lang) ResetMail(name, link string, valid time.Duration) makerhub.Mail {
+	minutes := int(valid.Minutes())
+	text := l.T("mail.reset.text", name, link, minutes)
+	var html strings.Builder
+	_ = resetHTML.Execute(&html, map[string]any{
+		"Hello": l.T("mail.reset.hello", name), "Why": l.T("mail.reset.why"), "Button": l.T("mail.reset.button"),
+		"Link": link, "Valid": l.T("mail.reset.valid", minutes), "Ignore": l.T("mail.reset.ignore"),
+	})
+	return makerhub.Mail{Subject: l.T("mail.reset.subject"), Text: text, HTML: html.String()}
+}
+
+// resetHTML escapes every value it is given.
+var resetHTML = template.Must(template.New("reset").Parse(`<!doctype html>
+<html><body style="font-family: sans-serif; line-height: 1.5">
+<p>{{.Hello}}</p>
+<p>{{.Why}}</p>
+<p><a href="{{.Link}}" style="background: #b34a0e; color: #fff; padding: 0.5em 1em; text-decoration: none; border-radius: 4px">{{.Button}}</a></p>
+<p>{{.Valid}}</p>
+<p style="color: #555">{{.Ignore}}</p>
+</body></html>
+`))
