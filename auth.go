@@ -67,6 +67,15 @@ type User struct {
 	Role         Role          `json:"role"`
 	Organisation *Organisation `json:"organisation,omitempty"`
 	CreatedAt    time.Time     `json:"created_at"`
+	// Suspension is set while a coordinator has suspended the account.
+	Suspension *Suspension `json:"suspension,omitempty"`
+}
+
+// Suspension says who suspended an account, when and why.
+type Suspension struct {
+	At     time.Time `json:"at"`
+	By     int64     `json:"by"`
+	Reason string    `json:"reason"`
 }
 
 // OrganisationID returns the ID of the user's organisation, or 0.

@@ -38,6 +38,7 @@ type Service struct {
 	byIP       *limiterSet
 	resets     *limiterSet // reset links per address: a few at once, then one every 20 minutes
 	mailer     makerhub.Mailer
+	onSuspend  []SuspendHook
 	auth       authCache
 	// dummyHash is verified against when an email is unknown, so that a
 	// login takes as long whether or not the account exists.

@@ -70,6 +70,9 @@ func (s *Service) Login(ctx context.Context, c Credentials, clientIP string) (*S
 	if err != nil {
 		return nil, err
 	}
+	if u.Suspension != nil {
+		return nil, errSuspended(u)
+	}
 	t, err := s.issueToken(ctx, u.ID, TokenSession, "login", s.sessionTTL)
 	if err != nil {
 		return nil, err

@@ -169,6 +169,8 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*makerhub.Us
 		return nil, 0, makerhub.Errorf(makerhub.EUNAUTHORIZED, "The token was revoked: log in again or create a new API token.")
 	case expires != nil && !now.Before(*expires):
 		return nil, 0, makerhub.Errorf(makerhub.EUNAUTHORIZED, "The token expired at %s: log in again or create a new API token.", expires.Format(time.RFC3339))
+	case u.Suspension != nil:
+		return nil, 0, errSuspended(u)
 	}
 	// Record use at most once a minute: a write per request would queue
 	// every read behind SQLite's single writer.

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/mail"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/makerhub/makerhub"
@@ -194,7 +195,8 @@ func (s *Service) CountUsers(ctx context.Context) (int, error) {
 	return n, err
 }
 
-const userColumns = `u.id, u.email, u.name, u.role, u.created_at, ` + orgColumns
+const userColumns = `u.id, u.email, u.name, u.role, u.created_at, ` + orgColumns +
+	`, u.suspended_at, u.suspended_by, u.suspended_reason`
 
 const userFrom = ` FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id `
 
@@ -211,9 +213,16 @@ func findUserByID(ctx context.Context, q sqlite.Queryer, id int64) (*makerhub.Us
 func scanUser(row interface{ Scan(...any) error }) (*makerhub.User, error) {
 	var u makerhub.User
 	var o nullOrganisation
-	err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &u.Role, sqlite.Time(&u.CreatedAt)}, o.dest()...)...)
+	var suspendedAt *time.Time
+	var suspendedBy sql.NullInt64
+	var reason string
+	err := row.Scan(append(append([]any{&u.ID, &u.Email, &u.Name, &u.Role, sqlite.Time(&u.CreatedAt)}, o.dest()...),
+		sqlite.NullTime(&suspendedAt), &suspendedBy, &reason)...)
 	if err != nil {
 		return nil, err
+	}
+	if suspendedAt != nil {
+		u.Suspension = &makerhub.Suspension{At: *suspendedAt, By: suspendedBy.Int64, Reason: reason}
 	}
 	if u.Organisation, err = o.organisation(); err != nil {
 		return nil, err

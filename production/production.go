@@ -106,7 +106,8 @@ type Service struct {
 	claims   claimBatcher
 }
 
-// New returns a Service.
+// New returns a Service. It gives a suspended maker's jobs back to the
+// pool (accounts.Service.OnSuspend).
 func New(db *sql.DB, a *accounts.Service, d *designs.Service, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -129,7 +130,9 @@ func New(db *sql.DB, a *accounts.Service, d *designs.Service, opts Options) *Ser
 	if opts.HorizonDays <= 0 {
 		opts.HorizonDays = 28
 	}
-	return &Service{db: db, accounts: a, designs: d, now: opts.Now, log: opts.Logger, opts: opts}
+	s := &Service{db: db, accounts: a, designs: d, now: opts.Now, log: opts.Logger, opts: opts}
+	a.OnSuspend(s.releaseSuspended)
+	return s
 }
 
 // notify records n if a Notifier is configured.

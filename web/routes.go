@@ -104,6 +104,8 @@ func (s *Server) accountRoutes(v1 *gin.RouterGroup, a *api.Handler) {
 	v1.POST("/auth/password-reset", a.HandlePasswordReset)
 	v1.POST("/auth/password-reset/confirm", a.HandlePasswordResetConfirm)
 	v1.POST("/users/:id/password-reset", a.HandleUserPasswordReset)
+	v1.POST("/users/:id/suspend", a.HandleUserSuspend)
+	v1.POST("/users/:id/reinstate", a.HandleUserReinstate)
 	v1.GET("/me", a.HandleMe)
 
 	v1.GET("/tokens", a.HandleTokenList)

@@ -281,20 +281,21 @@ func TestRestoreMigratesAnOlderBackup(t *testing.T) {
 	// Undo the newest migration, as a database the version before it left.
 	ms, _ := sqlite.Migrations()
 	last := ms[len(ms)-1]
-	if last.Name != "password_resets" {
-		t.Fatalf("the undo below is for 0011_password_resets; the newest migration is %04d_%s: undo that one here", last.Version, last.Name)
+	if last.Name != "suspensions" {
+		t.Fatalf("the undo below is for 0012_suspensions; the newest migration is %04d_%s: undo that one here", last.Version, last.Name)
 	}
-	_, err = db.Exec(`DROP TABLE password_resets; DELETE FROM schema_migrations WHERE version = 11`)
+	_, err = db.Exec(`ALTER TABLE users DROP COLUMN suspended_at; ALTER TABLE users DROP COLUMN suspended_by;
+		ALTER TABLE users DROP COLUMN suspended_reason; DELETE FROM schema_migrations WHERE version = 12`)
 	db.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "backup")
-	if msg, err := runMakerhub(env{"MAKERHUB_DATA": data}, "backup", "--out", out); err != nil || !strings.Contains(msg, "(schema 10)") {
+	if msg, err := runMakerhub(env{"MAKERHUB_DATA": data}, "backup", "--out", out); err != nil || !strings.Contains(msg, "(schema 11)") {
 		t.Fatalf("backup: %v\n%s", err, msg)
 	}
 	msg, err := runMakerhub(env{"MAKERHUB_DATA": t.TempDir()}, "restore", "--from", out)
-	if err != nil || !strings.Contains(msg, "schema 10, migrated to 11)") || !strings.Contains(msg, "\nclean\n") {
+	if err != nil || !strings.Contains(msg, "schema 11, migrated to 12)") || !strings.Contains(msg, "\nclean\n") {
 		t.Fatalf("restore of an older backup: %v\n%s", err, msg)
 	}
 }

@@ -103,6 +103,19 @@ var roleMatrix = map[string]matrixEntry{
 	"POST /api/v1/users/:id/password-reset": {func(h *testHub, c *caller, w *world) (string, string, string) {
 		return path("/api/v1/users/%d/password-reset", w.author.User.ID), "", c.Token
 	}, coordinatorsOnly(503)},
+	// Each call suspends or reinstates a maker of its own, so that no other
+	// row meets a suspended caller.
+	"POST /api/v1/users/:id/suspend": {func(h *testHub, c *caller, w *world) (string, string, string) {
+		target := h.NewCaller("maker")
+		return path("/api/v1/users/%d/suspend", target.User.ID), `{"reason":"matrix"}`, c.Token
+	}, coordinatorsOnly(200)},
+	"POST /api/v1/users/:id/reinstate": {func(h *testHub, c *caller, w *world) (string, string, string) {
+		target := h.NewCaller("maker")
+		if c.User != nil && c.User.Role == "coordinator" {
+			h.Must(200, "POST", path("/api/v1/users/%d/suspend", target.User.ID), `{"reason":"matrix"}`, c.Token, nil)
+		}
+		return path("/api/v1/users/%d/reinstate", target.User.ID), "", c.Token
+	}, coordinatorsOnly(200)},
 	"GET /api/v1/me":     {asCaller("/api/v1/me"), loggedIn(200)},
 	"GET /api/v1/tokens": {asCaller("/api/v1/tokens"), loggedIn(200)},
 	"POST /api/v1/tokens": {func(_ *testHub, c *caller, _ *world) (string, string, string) {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -64,4 +65,18 @@ func (s *Handler) HandleOrganisationVerify(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, o)
+}
+
+// HandleUserSuspend suspends a person, with a reason (coordinators).
+func (s *Handler) HandleUserSuspend(c *gin.Context) {
+	byIDWith(s, c, "User", http.StatusOK, false, func(ctx context.Context, id int64, in struct {
+		Reason string `json:"reason"`
+	}) (*makerhub.User, error) {
+		return s.accounts.SuspendUser(ctx, id, in.Reason)
+	})
+}
+
+// HandleUserReinstate lifts a person's suspension (coordinators).
+func (s *Handler) HandleUserReinstate(c *gin.Context) {
+	byID(s, c, "User", http.StatusOK, s.accounts.ReinstateUser)
 }
