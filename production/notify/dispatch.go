@@ -64,17 +64,8 @@ type claimed struct {
 // twice at once. Requests in flight when ctx ends are abandoned, and their
 // deliveries are due again at the next start.
 func (s *Service) RunDispatcher(ctx context.Context) {
-	tick := time.NewTicker(s.pollInterval)
-	defer tick.Stop()
 	var lastPrune time.Time
-	for {
-		n, err := s.DeliverDue(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			s.log.Error("webhook dispatch", "err", err)
-		}
+	s.poll(ctx, "webhook dispatch", s.DeliverDue, func() {
 		if now := s.now(); s.retention > 0 && now.Sub(lastPrune) >= time.Hour {
 			lastPrune = now
 			if k, err := s.Prune(ctx, s.retention); err != nil && ctx.Err() == nil {
@@ -82,6 +73,26 @@ func (s *Service) RunDispatcher(ctx context.Context) {
 			} else if k > 0 {
 				s.log.Info("pruned webhook deliveries", "count", k, "older_than", s.retention)
 			}
+		}
+	})
+}
+
+// poll runs pass until ctx is done: at once again after a full batch,
+// otherwise every PollInterval, with after (if not nil) after each pass.
+// Errors are logged under what.
+func (s *Service) poll(ctx context.Context, what string, pass func(context.Context) (int, error), after func()) {
+	tick := time.NewTicker(s.pollInterval)
+	defer tick.Stop()
+	for {
+		n, err := pass(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			s.log.Error(what, "err", err)
+		}
+		if after != nil {
+			after()
 		}
 		if err == nil && n == s.batchSize {
 			continue

@@ -30,25 +30,7 @@ func (s *Service) RunMailer(ctx context.Context) {
 	if s.smtp == nil {
 		return
 	}
-	tick := time.NewTicker(s.pollInterval)
-	defer tick.Stop()
-	for {
-		n, err := s.SendDueMail(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			s.log.Error("mail", "err", err)
-		}
-		if err == nil && n == s.batchSize {
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+	s.poll(ctx, "mail", s.SendDueMail, nil)
 }
 
 // SendDueMail claims up to BatchSize due messages, sends them one after
