@@ -46,12 +46,22 @@ type Organisation struct {
 	Region  string           `json:"region"` // a région, county or state, as declared; may be empty
 	Lat     float64          `json:"lat"`
 	Lon     float64          `json:"lon"`
+	Contact
 
 	// VerifiedAt is set when a coordinator has verified a hospital; nil for
 	// an unverified hospital and for maker groups, which need no verification.
 	VerifiedAt *time.Time `json:"verified_at,omitempty"`
 	VerifiedBy *int64     `json:"verified_by,omitempty"`
 	CreatedAt  time.Time  `json:"created_at"`
+}
+
+// Contact is what people need to reach an organisation in an emergency;
+// every field may be empty.
+type Contact struct {
+	ContactName   string `json:"contact_name"`   // whom to ask for
+	Phone         string `json:"phone"`          // as people dial it
+	DeliveryHours string `json:"delivery_hours"` // when deliveries are taken
+	DeliveryNotes string `json:"delivery_notes"` // how to find the door
 }
 
 // Verified reports whether the organisation has been verified by a

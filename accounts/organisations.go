@@ -10,7 +10,8 @@ import (
 	"github.com/makerhub/makerhub/internal/sqlite"
 )
 
-const orgColumns = `o.id, o.kind, o.name, o.address, o.region, o.lat, o.lon, o.verified_at, o.verified_by, o.created_at`
+const orgColumns = `o.id, o.kind, o.name, o.address, o.region, o.lat, o.lon, o.verified_at, o.verified_by, o.created_at,
+	o.contact_name, o.phone, o.delivery_hours, o.delivery_notes`
 
 // nullOrganisation scans an organisation from a LEFT JOIN, where every column
 // may be NULL (a coordinator without an organisation).
@@ -24,6 +25,7 @@ type nullOrganisation struct {
 	verifiedAt *time.Time
 	verifiedBy sql.NullInt64
 	createdAt  sql.NullString
+	contact    [4]sql.NullString
 }
 
 func (n *nullOrganisation) organisation() (*makerhub.Organisation, error) {
@@ -34,6 +36,8 @@ func (n *nullOrganisation) organisation() (*makerhub.Organisation, error) {
 		ID: n.id.Int64, Kind: makerhub.OrganisationKind(n.kind.String),
 		Name: n.name.String, Address: n.address.String, Region: n.region.String,
 		Lat: n.lat.Float64, Lon: n.lon.Float64, VerifiedAt: n.verifiedAt,
+		Contact: makerhub.Contact{ContactName: n.contact[0].String, Phone: n.contact[1].String,
+			DeliveryHours: n.contact[2].String, DeliveryNotes: n.contact[3].String},
 	}
 	if n.verifiedBy.Valid {
 		by := n.verifiedBy.Int64
@@ -46,7 +50,8 @@ func (n *nullOrganisation) organisation() (*makerhub.Organisation, error) {
 
 // dest is where orgColumns scan to.
 func (n *nullOrganisation) dest() []any {
-	return []any{&n.id, &n.kind, &n.name, &n.address, &n.region, &n.lat, &n.lon, sqlite.NullTime(&n.verifiedAt), &n.verifiedBy, &n.createdAt}
+	return []any{&n.id, &n.kind, &n.name, &n.address, &n.region, &n.lat, &n.lon, sqlite.NullTime(&n.verifiedAt), &n.verifiedBy, &n.createdAt,
+		&n.contact[0], &n.contact[1], &n.contact[2], &n.contact[3]}
 }
 
 func scanOrganisation(row interface{ Scan(...any) error }) (*makerhub.Organisation, error) {

@@ -34,11 +34,11 @@ func (s *Service) SuspendUser(ctx context.Context, id int64, reason string) (*ma
 		return nil, err
 	}
 	reason = strings.TrimSpace(reason)
-	if err := checkText("reason", reason, 500); err != nil {
-		return nil, err
-	}
 	if reason == "" {
 		return nil, makerhub.Errorf(makerhub.EINVALID, "reason is required: say why, for the person and the other coordinators.")
+	}
+	if err := checkText("reason", reason, 500); err != nil {
+		return nil, err
 	}
 	if id == c.ID {
 		return nil, makerhub.Errorf(makerhub.ECONFLICT, "You cannot suspend your own account.")

@@ -30,6 +30,8 @@ type OrganisationInput struct {
 	Region string   `json:"region"`
 	Lat    *float64 `json:"lat"`
 	Lon    *float64 `json:"lon"`
+	// Contact is optional at sign-up; members complete it later.
+	makerhub.Contact
 }
 
 // NewUser is an account to create.
@@ -80,8 +82,10 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*makerhub.User, e
 			if in.Role == makerhub.RoleHospital {
 				kind = makerhub.OrgHospital
 			}
-			res, err := tx.ExecContext(ctx, `INSERT INTO organisations (kind, name, address, region, lat, lon, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, kind, o.Name, o.Address, o.Region, *o.Lat, *o.Lon, sqlite.FormatTime(now))
+			res, err := tx.ExecContext(ctx, `INSERT INTO organisations (kind, name, address, region, lat, lon, created_at,
+			contact_name, phone, delivery_hours, delivery_notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				kind, o.Name, o.Address, o.Region, *o.Lat, *o.Lon, sqlite.FormatTime(now),
+				o.ContactName, o.Phone, o.DeliveryHours, o.DeliveryNotes)
 			if err != nil {
 				return nil, fmt.Errorf("insert organisation: %w", err)
 			}
@@ -148,6 +152,9 @@ func validateOrganisation(o *OrganisationInput) error {
 		if err := checkText("organisation.region", o.Region, 100); err != nil {
 			return err
 		}
+	}
+	if err := checkContact("organisation.", &o.Contact); err != nil {
+		return err
 	}
 	if o.Lat == nil || o.Lon == nil {
 		return makerhub.Errorf(makerhub.EINVALID, "organisation.lat and organisation.lon are required: the hub routes parts by distance.")

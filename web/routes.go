@@ -55,6 +55,7 @@ func (s *Server) pageRoutes(pages *gin.RouterGroup, p *ui.Handler) {
 	pages.POST("/password-reset/confirm", p.HandleResetConfirmForm)
 	pages.GET("/account", p.HandleAccountPage)
 	pages.POST("/account/password", p.HandlePasswordForm)
+	pages.POST("/account/contact", p.HandleContactForm)
 	pages.GET("/signup", p.HandleSignupPage)
 	pages.POST("/signup", p.HandleSignupForm)
 	pages.GET("/designs", p.HandleLibrary)
@@ -115,6 +116,7 @@ func (s *Server) accountRoutes(v1 *gin.RouterGroup, a *api.Handler) {
 	v1.GET("/organisations", a.HandleOrganisationList)
 	v1.GET("/organisations/:id", a.HandleOrganisationView)
 	v1.POST("/organisations/:id/verify", a.HandleOrganisationVerify)
+	v1.PUT("/organisations/:id/contact", a.HandleOrganisationContact)
 }
 
 // designRoutes: the design library, its versions, files and thumbnails.

@@ -137,6 +137,10 @@ var roleMatrix = map[string]matrixEntry{
 	"POST /api/v1/organisations/:id/verify": {func(_ *testHub, c *caller, w *world) (string, string, string) {
 		return "/api/v1/organisations/" + itoa(w.hospitalOrg) + "/verify", "", c.Token
 	}, coordinatorsOnly(200)},
+	"PUT /api/v1/organisations/:id/contact": {func(_ *testHub, c *caller, w *world) (string, string, string) {
+		return "/api/v1/organisations/" + itoa(w.hospitalOrg) + "/contact",
+			`{"contact_name":"Pharmacie","phone":"+33 4 72 11 00 00","delivery_hours":"8h-16h","delivery_notes":"entrée B"}`, c.Token
+	}, map[string]int{"anonymous": 401, "maker": 403, "hospital": 200, "unverified": 403, "coordinator": 200}},
 
 	"GET /api/v1/licences":  {asCaller("/api/v1/licences"), all(200)},
 	"GET /api/v1/materials": {asCaller("/api/v1/materials"), all(200)},

@@ -80,3 +80,9 @@ func (s *Handler) HandleUserSuspend(c *gin.Context) {
 func (s *Handler) HandleUserReinstate(c *gin.Context) {
 	byID(s, c, "User", http.StatusOK, s.accounts.ReinstateUser)
 }
+
+// HandleOrganisationContact replaces an organisation's contact details
+// (its members and coordinators).
+func (s *Handler) HandleOrganisationContact(c *gin.Context) {
+	byIDWith(s, c, "Organisation", http.StatusOK, false, s.accounts.UpdateContact)
+}

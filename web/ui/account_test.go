@@ -45,3 +45,27 @@ func TestAccountPasswordChange(t *testing.T) {
 	}
 	wantPage(t, h.page("/dashboard", "", mc), 200)
 }
+
+// TestAccountContact: a hospital's staff fill in its delivery details on
+// the account page, in French; bad text is refused in French and kept in
+// the form; the saved details show again.
+func TestAccountContact(t *testing.T) {
+	h := newTestHub(t, accounts.Options{})
+	nurse := h.NewCaller("hospital")
+	nc := session(nurse)
+	wantPage(t, h.page("/account", "fr", nc), 200, "Coordonnées de", `name="delivery_notes"`, `autocomplete="tel"`)
+	post := func(values url.Values) *response {
+		req := h.formRequest("/account/contact", values, nc)
+		req.Header.Set("Accept-Language", "fr")
+		return h.Send(req)
+	}
+	bad := url.Values{"contact_name": {"Pharmacie"}, "phone": {"04\x01 72"}}
+	wantPage(t, post(bad), 400, "Le champ phone contient un caractère de contrôle", `value="Pharmacie"`)
+	r := post(url.Values{"contact_name": {"Pharmacie centrale"}, "phone": {"04 72 11 00 00"}, "delivery_hours": {"8h-16h"},
+		"delivery_notes": {"Entrée B, quai de livraison"}})
+	if r.StatusCode != 303 || r.Header.Get("Location") != "/account?done=contact" {
+		t.Fatalf("save: %d %v\n%s", r.StatusCode, r.Header, r.Body)
+	}
+	wantPage(t, h.page("/account?done=contact", "fr", nc), 200, "Les coordonnées sont enregistrées.", `value="Pharmacie centrale"`,
+		"Entrée B, quai de livraison</textarea>")
+}
