@@ -77,6 +77,9 @@ type User struct {
 	Role         Role          `json:"role"`
 	Organisation *Organisation `json:"organisation,omitempty"`
 	CreatedAt    time.Time     `json:"created_at"`
+	// OrgRole is the person's role inside their organisation: "owner"
+	// (invites and manages members) or "member"; empty without one.
+	OrgRole string `json:"org_role,omitempty"`
 	// Suspension is set while a coordinator has suspended the account.
 	Suspension *Suspension `json:"suspension,omitempty"`
 }

@@ -43,12 +43,18 @@ type NewUser struct {
 	// Organisation is required for makers and hospital staff, optional for
 	// coordinators (a coordinator may run a collection hub, for example).
 	Organisation *OrganisationInput `json:"organisation"`
+	// Invitation is the token of an invitation to join an organisation,
+	// instead of creating one: role and organisation come from it.
+	Invitation string `json:"invitation,omitempty"`
 }
 
 // Signup creates a maker or hospital account together with its organisation.
 // Hospital organisations start unverified. Anyone may sign up; coordinators
 // are created by an operator with CreateUser (makerhub users create).
 func (s *Service) Signup(ctx context.Context, in NewUser) (*makerhub.User, error) {
+	if in.Invitation != "" {
+		return s.signupInvited(ctx, in)
+	}
 	switch in.Role {
 	case makerhub.RoleMaker, makerhub.RoleHospital:
 	case makerhub.RoleCoordinator:
@@ -110,13 +116,25 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*makerhub.User, e
 
 // validateNewUser checks and normalises in, naming the first field at fault.
 func validateNewUser(in *NewUser) error {
+	if err := validateNewUserFields(in); err != nil {
+		return err
+	}
+	if in.Organisation == nil {
+		if in.Role != makerhub.RoleCoordinator {
+			return makerhub.Errorf(makerhub.EINVALID, "organisation is required for a %s: give its name, address, lat and lon.", in.Role)
+		}
+		return nil
+	}
+	return validateOrganisation(in.Organisation)
+}
+
+// validateNewUserFields checks and normalises the person's own fields:
+// email, password, name and role.
+func validateNewUserFields(in *NewUser) error {
 	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
 	in.Name = strings.TrimSpace(in.Name)
-	if in.Email == "" {
-		return makerhub.Errorf(makerhub.EINVALID, "email is required.")
-	}
-	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 {
-		return makerhub.Errorf(makerhub.EINVALID, "email %q is not a valid email address (expected name@example.org).", in.Email)
+	if err := validateEmail(in.Email); err != nil {
+		return err
 	}
 	if n := utf8.RuneCountInString(in.Password); n < MinPasswordLength {
 		return makerhub.Errorf(makerhub.EINVALID, "password must be at least %d characters long (it has %d).", MinPasswordLength, n)
@@ -130,13 +148,18 @@ func validateNewUser(in *NewUser) error {
 	if !in.Role.Valid() {
 		return makerhub.Errorf(makerhub.EINVALID, `role %q is not known: use "coordinator", "maker" or "hospital".`, in.Role)
 	}
-	if in.Organisation == nil {
-		if in.Role != makerhub.RoleCoordinator {
-			return makerhub.Errorf(makerhub.EINVALID, "organisation is required for a %s: give its name, address, lat and lon.", in.Role)
-		}
-		return nil
+	return nil
+}
+
+// validateEmail checks an address already lowered and trimmed.
+func validateEmail(email string) error {
+	if email == "" {
+		return makerhub.Errorf(makerhub.EINVALID, "email is required.")
 	}
-	return validateOrganisation(in.Organisation)
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+		return makerhub.Errorf(makerhub.EINVALID, "email %q is not a valid email address (expected name@example.org).", email)
+	}
+	return nil
 }
 
 func validateOrganisation(o *OrganisationInput) error {
@@ -203,7 +226,7 @@ func (s *Service) CountUsers(ctx context.Context) (int, error) {
 }
 
 const userColumns = `u.id, u.email, u.name, u.role, u.created_at, ` + orgColumns +
-	`, u.suspended_at, u.suspended_by, u.suspended_reason`
+	`, u.suspended_at, u.suspended_by, u.suspended_reason, u.org_role`
 
 const userFrom = ` FROM users u LEFT JOIN organisations o ON o.id = u.organisation_id `
 
@@ -224,7 +247,7 @@ func scanUser(row interface{ Scan(...any) error }) (*makerhub.User, error) {
 	var suspendedBy sql.NullInt64
 	var reason string
 	err := row.Scan(append(append([]any{&u.ID, &u.Email, &u.Name, &u.Role, sqlite.Time(&u.CreatedAt)}, o.dest()...),
-		sqlite.NullTime(&suspendedAt), &suspendedBy, &reason)...)
+		sqlite.NullTime(&suspendedAt), &suspendedBy, &reason, &u.OrgRole)...)
 	if err != nil {
 		return nil, err
 	}
@@ -233,6 +256,9 @@ func scanUser(row interface{ Scan(...any) error }) (*makerhub.User, error) {
 	}
 	if u.Organisation, err = o.organisation(); err != nil {
 		return nil, err
+	}
+	if u.Organisation == nil {
+		u.OrgRole = ""
 	}
 	return &u, nil
 }

@@ -56,6 +56,7 @@ func (s *Server) pageRoutes(pages *gin.RouterGroup, p *ui.Handler) {
 	pages.GET("/account", p.HandleAccountPage)
 	pages.POST("/account/password", p.HandlePasswordForm)
 	pages.POST("/account/contact", p.HandleContactForm)
+	pages.POST("/account/invitations", p.HandleInviteForm)
 	pages.GET("/signup", p.HandleSignupPage)
 	pages.POST("/signup", p.HandleSignupForm)
 	pages.GET("/designs", p.HandleLibrary)
@@ -117,6 +118,9 @@ func (s *Server) accountRoutes(v1 *gin.RouterGroup, a *api.Handler) {
 	v1.GET("/organisations/:id", a.HandleOrganisationView)
 	v1.POST("/organisations/:id/verify", a.HandleOrganisationVerify)
 	v1.PUT("/organisations/:id/contact", a.HandleOrganisationContact)
+	v1.POST("/organisations/:id/invitations", a.HandleInvite)
+	v1.GET("/organisations/:id/invitations", a.HandleInvitationList)
+	v1.DELETE("/invitations/:id", a.HandleInvitationRevoke)
 }
 
 // designRoutes: the design library, its versions, files and thumbnails.

@@ -281,22 +281,20 @@ func TestRestoreMigratesAnOlderBackup(t *testing.T) {
 	// Undo the newest migration, as a database the version before it left.
 	ms, _ := sqlite.Migrations()
 	last := ms[len(ms)-1]
-	if last.Name != "organisation_contacts" {
-		t.Fatalf("the undo below is for 0013_organisation_contacts; the newest migration is %04d_%s: undo that one here", last.Version, last.Name)
+	if last.Name != "invitations" {
+		t.Fatalf("the undo below is for 0014_invitations; the newest migration is %04d_%s: undo that one here", last.Version, last.Name)
 	}
-	_, err = db.Exec(`ALTER TABLE organisations DROP COLUMN contact_name; ALTER TABLE organisations DROP COLUMN phone;
-		ALTER TABLE organisations DROP COLUMN delivery_hours; ALTER TABLE organisations DROP COLUMN delivery_notes;
-		DELETE FROM schema_migrations WHERE version = 13`)
+	_, err = db.Exec(`DROP TABLE invitations; ALTER TABLE users DROP COLUMN org_role; DELETE FROM schema_migrations WHERE version = 14`)
 	db.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "backup")
-	if msg, err := runMakerhub(env{"MAKERHUB_DATA": data}, "backup", "--out", out); err != nil || !strings.Contains(msg, "(schema 12)") {
+	if msg, err := runMakerhub(env{"MAKERHUB_DATA": data}, "backup", "--out", out); err != nil || !strings.Contains(msg, "(schema 13)") {
 		t.Fatalf("backup: %v\n%s", err, msg)
 	}
 	msg, err := runMakerhub(env{"MAKERHUB_DATA": t.TempDir()}, "restore", "--from", out)
-	if err != nil || !strings.Contains(msg, "schema 12, migrated to 13)") || !strings.Contains(msg, "\nclean\n") {
+	if err != nil || !strings.Contains(msg, "schema 13, migrated to 14)") || !strings.Contains(msg, "\nclean\n") {
 		t.Fatalf("restore of an older backup: %v\n%s", err, msg)
 	}
 }

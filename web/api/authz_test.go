@@ -137,6 +137,17 @@ var roleMatrix = map[string]matrixEntry{
 	"POST /api/v1/organisations/:id/verify": {func(_ *testHub, c *caller, w *world) (string, string, string) {
 		return "/api/v1/organisations/" + itoa(w.hospitalOrg) + "/verify", "", c.Token
 	}, coordinatorsOnly(200)},
+	// The matrix's hub sends no mail: inviting is refused with a message
+	// that says so, once whoever may invite was told apart.
+	"POST /api/v1/organisations/:id/invitations": {func(_ *testHub, c *caller, w *world) (string, string, string) {
+		return "/api/v1/organisations/" + itoa(w.hospitalOrg) + "/invitations", `{"email":"colleague@chu.example"}`, c.Token
+	}, map[string]int{"anonymous": 401, "maker": 403, "hospital": 503, "unverified": 403, "coordinator": 503}},
+	"GET /api/v1/organisations/:id/invitations": {func(_ *testHub, c *caller, w *world) (string, string, string) {
+		return "/api/v1/organisations/" + itoa(w.hospitalOrg) + "/invitations", "", c.Token
+	}, map[string]int{"anonymous": 401, "maker": 403, "hospital": 200, "unverified": 403, "coordinator": 200}},
+	"DELETE /api/v1/invitations/:id": {func(_ *testHub, c *caller, _ *world) (string, string, string) {
+		return "/api/v1/invitations/999999", "", c.Token // none exists in a hub without mail
+	}, loggedIn(404)},
 	"PUT /api/v1/organisations/:id/contact": {func(_ *testHub, c *caller, w *world) (string, string, string) {
 		return "/api/v1/organisations/" + itoa(w.hospitalOrg) + "/contact",
 			`{"contact_name":"Pharmacie","phone":"+33 4 72 11 00 00","delivery_hours":"8h-16h","delivery_notes":"entrée B"}`, c.Token

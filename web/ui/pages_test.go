@@ -28,7 +28,7 @@ var pageRoutes = []string{
 	// places_test.go
 	"GET /dashboard/places", "GET /dashboard/places.json",
 	// account_test.go
-	"GET /account", "POST /account/password", "POST /account/contact",
+	"GET /account", "POST /account/password", "POST /account/contact", "POST /account/invitations",
 	// password_reset_test.go
 	"GET /password-reset", "POST /password-reset", "GET /password-reset/confirm", "POST /password-reset/confirm",
 }

@@ -14,11 +14,26 @@ import (
 
 type signupForm struct {
 	Role, Name, Email, OrgName, Address, Region, Lat, Lon string
+	// Invitation is the token of the invitation the person signs up with;
+	// InvitedTo names its organisation.
+	Invitation, InvitedTo string
 }
 
-// HandleSignupPage shows the sign-up form.
+// HandleSignupPage shows the sign-up form, or, from an invitation's link,
+// the shorter form that joins the inviting organisation.
 func (s *Handler) HandleSignupPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "signup", i18n.Of(c.Request).T("signup.title"), &view{Section: "signup", Data: signupForm{Role: c.Query("role")}})
+	l := i18n.Of(c.Request)
+	f := signupForm{Role: c.Query("role")}
+	if token := c.Query("invitation"); token != "" {
+		inv, org, err := s.accounts.InvitationByToken(c.Request.Context(), token)
+		if err != nil {
+			status, msg := s.formError(c, l, err)
+			s.render(c, status, "signup", l.T("signup.title"), &view{Section: "signup", Error: msg, Data: f})
+			return
+		}
+		f.Invitation, f.InvitedTo, f.Email = token, org, inv.Email
+	}
+	s.render(c, http.StatusOK, "signup", l.T("signup.title"), &view{Section: "signup", Data: f})
 }
 
 // HandleSignupForm creates the account and logs it in.
@@ -30,6 +45,12 @@ func (s *Handler) HandleSignupForm(c *gin.Context) {
 	fail := func(err error) {
 		status, msg := s.formError(c, l, err)
 		s.render(c, status, "signup", l.T("signup.title"), &view{Section: "signup", Error: msg, Data: f})
+	}
+	password := c.PostForm("password")
+	if f.Invitation = c.PostForm("invitation"); f.Invitation != "" {
+		f.InvitedTo = c.PostForm("invited_to")
+		s.signupAndLogin(c, accounts.NewUser{Email: f.Email, Password: password, Name: f.Name, Invitation: f.Invitation}, fail)
+		return
 	}
 	org := &accounts.OrganisationInput{Name: f.OrgName, Address: f.Address, Region: f.Region}
 	for _, v := range []struct {
@@ -43,13 +64,18 @@ func (s *Handler) HandleSignupForm(c *gin.Context) {
 		}
 		*v.dst = &x
 	}
-	password := c.PostForm("password")
-	if _, err := s.accounts.Signup(c.Request.Context(), accounts.NewUser{Email: f.Email, Password: password, Name: f.Name,
-		Role: makerhub.Role(f.Role), Organisation: org}); err != nil {
+	s.signupAndLogin(c, accounts.NewUser{Email: f.Email, Password: password, Name: f.Name,
+		Role: makerhub.Role(f.Role), Organisation: org}, fail)
+}
+
+// signupAndLogin creates the account, logs it in and goes to its
+// dashboard; fail shows the form again with what went wrong.
+func (s *Handler) signupAndLogin(c *gin.Context, in accounts.NewUser, fail func(error)) {
+	if _, err := s.accounts.Signup(c.Request.Context(), in); err != nil {
 		fail(err)
 		return
 	}
-	sess, err := s.accounts.Login(c.Request.Context(), accounts.Credentials{Email: f.Email, Password: password}, c.ClientIP())
+	sess, err := s.accounts.Login(c.Request.Context(), accounts.Credentials{Email: in.Email, Password: in.Password}, c.ClientIP())
 	if err != nil {
 		fail(err)
 		return
