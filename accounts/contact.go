@@ -45,7 +45,11 @@ func (s *Service) UpdateContact(ctx context.Context, id int64, c makerhub.Contac
 		return nil, err
 	}
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*makerhub.Organisation, error) {
-		if _, err := findOrganisationByID(ctx, s.q(ctx), id); err != nil {
+		before, err := findOrganisationByID(ctx, s.q(ctx), id)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.Audit(ctx, "organisation.contact", "organisation", id, before.Name, before.Contact, c); err != nil {
 			return nil, err
 		}
 		if _, err := s.q(ctx).ExecContext(ctx, `UPDATE organisations SET contact_name = ?, phone = ?, delivery_hours = ?, delivery_notes = ?

@@ -171,6 +171,10 @@ func (s *Service) VerifyOrganisation(ctx context.Context, id int64) (*makerhub.O
 		if o, err = findOrganisationByID(ctx, tx, id); err != nil {
 			return nil, err
 		}
+		if err := s.Audit(ctx, "organisation.verify", "organisation", id, o.Name, map[string]any{"verified_at": nil},
+			map[string]any{"verified_at": o.VerifiedAt}); err != nil {
+			return nil, err
+		}
 		sqlite.AfterCommit(ctx, s.db, s.auth.clear) // cached users carry their organisation's verification
 		return o, nil
 	})

@@ -123,6 +123,11 @@ func (s *Service) sendReset(ctx context.Context, userID, by int64, baseURL strin
 			VALUES (?, ?, ?, ?, ?)`, userID, hashSecret(token), creator, sqlite.FormatTime(now), sqlite.FormatTime(now.Add(ResetValidity))); err != nil {
 			return fmt.Errorf("store reset link: %w", err)
 		}
+		if by != 0 {
+			if err := s.Audit(ctx, "user.password_reset_sent", "user", userID, u.Email, nil, nil); err != nil {
+				return err
+			}
+		}
 		m := compose(u.Name, strings.TrimSuffix(baseURL, "/")+"/password-reset/confirm?token="+token, ResetValidity)
 		m.To, m.UserID, m.Kind = u.Email, u.ID, "password_reset"
 		return s.mailer.Mail(ctx, m)

@@ -56,6 +56,9 @@ func (s *Service) SuspendUser(ctx context.Context, id int64, reason string) (*ma
 			sqlite.FormatTime(s.now()), c.ID, reason, id); err != nil {
 			return nil, err
 		}
+		if err := s.Audit(ctx, "user.suspend", "user", id, u.Email, nil, map[string]string{"reason": reason}); err != nil {
+			return nil, err
+		}
 		for _, h := range s.onSuspend {
 			if err := h(ctx, id); err != nil {
 				return nil, err
@@ -81,6 +84,9 @@ func (s *Service) ReinstateUser(ctx context.Context, id int64) (*makerhub.User, 
 			return nil, makerhub.Errorf(makerhub.ECONFLICT, "User %d is not suspended.", id)
 		}
 		if _, err := s.q(ctx).ExecContext(ctx, `UPDATE users SET suspended_at = NULL, suspended_by = NULL, suspended_reason = '' WHERE id = ?`, id); err != nil {
+			return nil, err
+		}
+		if err := s.Audit(ctx, "user.reinstate", "user", id, u.Email, u.Suspension, nil); err != nil {
 			return nil, err
 		}
 		sqlite.AfterCommit(ctx, s.db, s.auth.clear)

@@ -247,6 +247,10 @@ func (s *Service) changeVersion(ctx context.Context, designID int64, number int,
 		if err := addEvent(ctx, tx, v.ID, u.ID, now, action, from, value, note); err != nil {
 			return nil, err
 		}
+		if err := s.accounts.Audit(ctx, "version."+action, "version", v.ID, fmt.Sprintf("design %d, version %d: %s", d.ID, number, note),
+			map[string]string{column: from}, map[string]string{column: value}); err != nil {
+			return nil, err
+		}
 		if column == "lifecycle" && value == string(Withdrawn) && s.onWithdraw != nil {
 			if err := s.onWithdraw(ctx, v.ID, note); err != nil {
 				return nil, err

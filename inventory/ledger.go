@@ -233,7 +233,9 @@ func (s *Service) Move(ctx context.Context, in MoveInput) (*Movement, error) {
 		if err != nil {
 			return nil, err
 		}
-		return mv, nil
+		// A coordinator's movement (an adjustment above all) is also in
+		// the trail; the ledger row is the before and after.
+		return mv, s.accounts.Audit(ctx, "stock."+string(in.Kind), "batch", b.ID, in.Reason, nil, mv)
 	})
 }
 

@@ -158,6 +158,15 @@ func (s *Service) HospitalLocation(ctx context.Context, orgID int64) (*Location,
 // check at a hub (coordinators): makers can no longer pass them at their
 // site. An empty hub (0) lifts the rule.
 func (s *Service) RequireQualityCheck(ctx context.Context, category designs.Category, hubID int64) error {
+	return sqlite.InTx(ctx, s.db, func(ctx context.Context) error {
+		if err := s.requireQualityCheck(ctx, category, hubID); err != nil {
+			return err
+		}
+		return s.accounts.Audit(ctx, "quality_rule.set", "location", hubID, string(category), nil, map[string]any{"category": category, "hub": hubID})
+	})
+}
+
+func (s *Service) requireQualityCheck(ctx context.Context, category designs.Category, hubID int64) error {
 	u, err := makerhub.RequireRole(ctx, "coordinators set where quality checks happen", makerhub.RoleCoordinator)
 	if err != nil {
 		return err

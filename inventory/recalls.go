@@ -163,6 +163,9 @@ func (s *Service) recall(ctx context.Context, tx sqlite.Queryer, u *makerhub.Use
 		id, arg); err != nil {
 		return 0, fmt.Errorf("hold the recalled batches: %w", err)
 	}
+	if err := s.accounts.Audit(ctx, "recall.open", "recall", id, reason, nil, map[string]any{"kind": kind, "version_id": version, "filament_lot": filament}); err != nil {
+		return 0, err
+	}
 	if s.notifier == nil {
 		return id, nil
 	}
@@ -386,6 +389,10 @@ func (s *Service) ReleaseBatch(ctx context.Context, recallID, batchID int64, in 
 				return nil, err
 			}
 			return nil, makerhub.Errorf(makerhub.ECONFLICT, "Recall %d does not hold batch %d (not reached by it, or released already).", recallID, batchID)
+		}
+		if err := s.accounts.Audit(ctx, "recall.release", "batch", batchID, fmt.Sprintf("recall %d: %s", recallID, in.Note),
+			map[string]any{"held_by_recall": recallID}, map[string]any{"held_by_recall": nil}); err != nil {
+			return nil, err
 		}
 		r, err := s.findRecall(ctx, tx, recallID)
 		if err != nil {

@@ -278,10 +278,11 @@ func (s *Service) CancelJob(ctx context.Context, jobID int64, reason string) (*J
 		if err := cancelJob(ctx, tx, j, u.ID, sqlite.FormatTime(s.now()), reason); err != nil {
 			return nil, err
 		}
+		before := j.State
 		if j, err = s.findJob(ctx, tx, jobID); err != nil {
 			return nil, err
 		}
-		return j, nil
+		return j, s.accounts.Audit(ctx, "job.cancel", "job", jobID, reason, map[string]JobState{"state": before}, map[string]JobState{"state": j.State})
 	})
 }
 

@@ -45,7 +45,12 @@ func (s *Service) recordRun(ctx context.Context, run *RoutingRun, planned []rout
 		if run.Jobs, err = s.queryJobs(ctx, s.q(ctx), `SELECT `+jobColumns+jobFrom+`WHERE j.run_id = ? ORDER BY j.id`, run.ID); err != nil {
 			return err
 		}
-		return s.updateRunStats(ctx, run)
+		if err := s.updateRunStats(ctx, run); err != nil {
+			return err
+		}
+		// The run's record holds what it did; the trail says who ran it
+		// (nothing for a scheduled run, which no coordinator started).
+		return s.accounts.Audit(ctx, "routing.run", "routing_run", run.ID, fmt.Sprintf("%d job(s) offered", len(run.Jobs)), nil, run.Stats)
 	})
 }
 

@@ -74,6 +74,7 @@ func (s *Server) pageRoutes(pages *gin.RouterGroup, p *ui.Handler) {
 func (s *Server) dashboardRoutes(pages *gin.RouterGroup, p *ui.Handler) {
 	pages.GET("/dashboard", p.HandleDashboard)
 	pages.GET("/dashboard/places", p.HandlePlacesPage)
+	pages.GET("/dashboard/audit", p.HandleAuditPage)
 	pages.GET("/dashboard/places.json", p.HandlePlacesJSON)
 	// A maker's actions,
 	pages.POST("/dashboard/printers", p.Act("printer", p.AddPrinter()))
@@ -108,6 +109,8 @@ func (s *Server) accountRoutes(v1 *gin.RouterGroup, a *api.Handler) {
 	v1.POST("/users/:id/password-reset", a.HandleUserPasswordReset)
 	v1.POST("/users/:id/suspend", a.HandleUserSuspend)
 	v1.POST("/users/:id/reinstate", a.HandleUserReinstate)
+	v1.GET("/audit", a.HandleAuditList)
+	v1.GET("/audit.csv", a.HandleAuditCSV)
 	v1.GET("/me", a.HandleMe)
 
 	v1.GET("/tokens", a.HandleTokenList)

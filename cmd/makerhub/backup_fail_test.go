@@ -281,20 +281,20 @@ func TestRestoreMigratesAnOlderBackup(t *testing.T) {
 	// Undo the newest migration, as a database the version before it left.
 	ms, _ := sqlite.Migrations()
 	last := ms[len(ms)-1]
-	if last.Name != "invitations" {
-		t.Fatalf("the undo below is for 0014_invitations; the newest migration is %04d_%s: undo that one here", last.Version, last.Name)
+	if last.Name != "audit" {
+		t.Fatalf("the undo below is for 0015_audit; the newest migration is %04d_%s: undo that one here", last.Version, last.Name)
 	}
-	_, err = db.Exec(`DROP TABLE invitations; ALTER TABLE users DROP COLUMN org_role; DELETE FROM schema_migrations WHERE version = 14`)
+	_, err = db.Exec(`DROP TABLE audit_log; DELETE FROM schema_migrations WHERE version = 15`)
 	db.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "backup")
-	if msg, err := runMakerhub(env{"MAKERHUB_DATA": data}, "backup", "--out", out); err != nil || !strings.Contains(msg, "(schema 13)") {
+	if msg, err := runMakerhub(env{"MAKERHUB_DATA": data}, "backup", "--out", out); err != nil || !strings.Contains(msg, "(schema 14)") {
 		t.Fatalf("backup: %v\n%s", err, msg)
 	}
 	msg, err := runMakerhub(env{"MAKERHUB_DATA": t.TempDir()}, "restore", "--from", out)
-	if err != nil || !strings.Contains(msg, "schema 13, migrated to 14)") || !strings.Contains(msg, "\nclean\n") {
+	if err != nil || !strings.Contains(msg, "schema 14, migrated to 15)") || !strings.Contains(msg, "\nclean\n") {
 		t.Fatalf("restore of an older backup: %v\n%s", err, msg)
 	}
 }

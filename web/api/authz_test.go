@@ -116,8 +116,10 @@ var roleMatrix = map[string]matrixEntry{
 		}
 		return path("/api/v1/users/%d/reinstate", target.User.ID), "", c.Token
 	}, coordinatorsOnly(200)},
-	"GET /api/v1/me":     {asCaller("/api/v1/me"), loggedIn(200)},
-	"GET /api/v1/tokens": {asCaller("/api/v1/tokens"), loggedIn(200)},
+	"GET /api/v1/audit":     {asCaller("/api/v1/audit"), coordinatorsOnly(200)},
+	"GET /api/v1/audit.csv": {asCaller("/api/v1/audit.csv"), coordinatorsOnly(200)},
+	"GET /api/v1/me":        {asCaller("/api/v1/me"), loggedIn(200)},
+	"GET /api/v1/tokens":    {asCaller("/api/v1/tokens"), loggedIn(200)},
 	"POST /api/v1/tokens": {func(_ *testHub, c *caller, _ *world) (string, string, string) {
 		return "/api/v1/tokens", `{"name":"ci"}`, c.Token
 	}, loggedIn(201)},

@@ -29,6 +29,8 @@ var pageRoutes = []string{
 	"GET /dashboard/places", "GET /dashboard/places.json",
 	// account_test.go
 	"GET /account", "POST /account/password", "POST /account/contact", "POST /account/invitations",
+	// audit_test.go
+	"GET /dashboard/audit",
 	// password_reset_test.go
 	"GET /password-reset", "POST /password-reset", "GET /password-reset/confirm", "POST /password-reset/confirm",
 }
