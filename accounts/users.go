@@ -46,12 +46,17 @@ type NewUser struct {
 	// Invitation is the token of an invitation to join an organisation,
 	// instead of creating one: role and organisation come from it.
 	Invitation string `json:"invitation,omitempty"`
+	// JoinOrganisation makes the account a member of an existing
+	// organisation: for the operator's tools (CreateUser) only, never
+	// from a request (Signup ignores it; people join by invitation).
+	JoinOrganisation int64 `json:"-"`
 }
 
 // Signup creates a maker or hospital account together with its organisation.
 // Hospital organisations start unverified. Anyone may sign up; coordinators
 // are created by an operator with CreateUser (makerhub users create).
 func (s *Service) Signup(ctx context.Context, in NewUser) (*makerhub.User, error) {
+	in.JoinOrganisation = 0
 	if in.Invitation != "" {
 		return s.signupInvited(ctx, in)
 	}
@@ -98,8 +103,19 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*makerhub.User, e
 			id, _ := res.LastInsertId()
 			orgID = sql.NullInt64{Int64: id, Valid: true}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, role, organisation_id, password_hash, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, in.Email, in.Name, in.Role, orgID, hash, sqlite.FormatTime(now))
+		orgRole := OrgOwner // the creator of an organisation owns it
+		if in.JoinOrganisation != 0 {
+			o, err := findOrganisationByID(ctx, tx, in.JoinOrganisation)
+			if err != nil {
+				return nil, err
+			}
+			if (o.Kind == makerhub.OrgHospital) != (in.Role == makerhub.RoleHospital) {
+				return nil, makerhub.Errorf(makerhub.EINVALID, "Organisation %d is a %s: its members are not %ss.", o.ID, o.Kind, in.Role)
+			}
+			orgID, orgRole = sql.NullInt64{Int64: o.ID, Valid: true}, OrgMember
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, role, organisation_id, org_role, password_hash, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, in.Email, in.Name, in.Role, orgID, orgRole, hash, sqlite.FormatTime(now))
 		if sqlite.IsUniqueViolation(err) {
 			return nil, makerhub.Errorf(makerhub.ECONFLICT, "An account with the email %s already exists: log in instead.", in.Email)
 		} else if err != nil {
@@ -118,6 +134,12 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*makerhub.User, e
 func validateNewUser(in *NewUser) error {
 	if err := validateNewUserFields(in); err != nil {
 		return err
+	}
+	if in.JoinOrganisation != 0 {
+		if in.Organisation != nil || in.Role == makerhub.RoleCoordinator {
+			return makerhub.Errorf(makerhub.EINVALID, "A member joins an existing organisation: give no new organisation, and a maker or hospital role.")
+		}
+		return nil
 	}
 	if in.Organisation == nil {
 		if in.Role != makerhub.RoleCoordinator {

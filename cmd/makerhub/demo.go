@@ -51,6 +51,7 @@ func startDemo(ctx context.Context, log *slog.Logger, svc demoServices, url, dbP
 // organisation. The people are invented; the hospitals are real places.
 type demoAccount struct {
 	key, name, email string
+	join             string // the key of an account whose organisation this one joins as a member
 	role             makerhub.Role
 	org              string
 	address, region  string
@@ -72,6 +73,9 @@ var demoAccounts = []demoAccount{
 		org: "Hospices Civils de Lyon (démo)", address: "5 place d'Arsonval, 69003 Lyon", region: "Auvergne-Rhône-Alpes", lat: 45.7420, lon: 4.8800},
 	{key: "bichat", role: makerhub.RoleHospital, name: "Aïcha Diallo", email: "bichat.paris@demo.example.org", verified: true,
 		org: "AP-HP Bichat (démo)", address: "46 rue Henri Huchard, 75018 Paris", region: "Île-de-France", lat: 48.8986, lon: 2.3317},
+	// A second member in a hospital and in a maker group: teams, not lone accounts.
+	{key: "chuga2", role: makerhub.RoleHospital, name: "Thomas Garnier", email: "pharmacie.chu.grenoble@demo.example.org", join: "chuga"},
+	{key: "fablab2", role: makerhub.RoleMaker, name: "Inès Martin", email: "ines.fablab.grenoble@demo.example.org", join: "fablab"},
 }
 
 var demoPrinters = []struct {
@@ -167,9 +171,12 @@ func seedDemo(ctx context.Context, svc demoServices, url string, out io.Writer) 
 		}
 		in := accounts.NewUser{Email: a.email, Password: pw, Name: a.name, Role: a.role}
 		create := svc.Accounts.Signup
-		if a.role == makerhub.RoleCoordinator {
+		switch {
+		case a.role == makerhub.RoleCoordinator:
 			create = svc.Accounts.CreateUser
-		} else {
+		case a.join != "":
+			create, in.JoinOrganisation = svc.Accounts.CreateUser, users[a.join].OrganisationID()
+		default:
 			in.Organisation = &accounts.OrganisationInput{Name: a.org, Address: a.address, Region: a.region, Lat: &a.lat, Lon: &a.lon}
 		}
 		if users[a.key], err = create(ctx, in); err != nil {

@@ -73,7 +73,8 @@ func TestSeedDemoFillsAnEmptyHubOnce(t *testing.T) {
 		t.Fatalf("%d accounts printed, want %d", len(lines), len(demoAccounts))
 	}
 	as := map[makerhub.Role]context.Context{}
-	var makers []context.Context
+	var makers []context.Context // those with printers: the owners
+	members := map[int64]int{}   // organisation → its members (not owners)
 	for _, l := range lines {
 		s, err := acc.Login(ctx, accounts.Credentials{Email: l[2], Password: l[3]}, "127.0.0.1")
 		if err != nil {
@@ -83,11 +84,18 @@ func TestSeedDemoFillsAnEmptyHubOnce(t *testing.T) {
 			t.Errorf("%s is a %s, printed as %s", l[2], s.User.Role, l[1])
 		}
 		as[s.User.Role] = makerhub.NewContextWithUser(ctx, s.User)
-		if s.User.Role == makerhub.RoleMaker {
+		if s.User.Role == makerhub.RoleMaker && s.User.OrgRole == accounts.OrgOwner {
 			makers = append(makers, as[s.User.Role])
+		}
+		if s.User.OrgRole == accounts.OrgMember {
+			members[s.User.OrganisationID()]++
 		}
 	}
 	coord := as[makerhub.RoleCoordinator]
+	// A second member in one hospital and in one maker group.
+	if len(members) != 2 {
+		t.Errorf("organisations with a second member: %v, want one hospital and one maker group", members)
+	}
 
 	counts := func() map[string]int {
 		t.Helper()
@@ -130,7 +138,7 @@ func TestSeedDemoFillsAnEmptyHubOnce(t *testing.T) {
 		}
 		return n
 	}
-	want := map[string]int{"users": 7, "designs": 4, "submitted": 1, "validated": 1, "printers": 6, "requests": 3,
+	want := map[string]int{"users": 9, "designs": 4, "submitted": 1, "validated": 1, "printers": 6, "requests": 3,
 		"runs": 1, "hubs": 1, "spools": 5, "hospitals": 3, "verified": 2}
 	got := counts()
 	for k, v := range want {
