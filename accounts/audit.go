@@ -21,6 +21,7 @@ type AuditEntry struct {
 	ID         int64     `json:"id"`
 	At         time.Time `json:"at"`
 	ActorID    int64     `json:"actor_id"`
+	ActorName  string    `json:"actor_name"`
 	Action     string    `json:"action"`      // such as "organisation.verify", "version.review"
 	TargetType string    `json:"target_type"` // such as "organisation", "version", "job"
 	TargetID   int64     `json:"target_id"`
@@ -112,8 +113,8 @@ func (s *Service) FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, 
 	}
 	list, err := sqlite.Collect(func(row interface{ Scan(...any) error }) (*AuditEntry, error) {
 		e := &AuditEntry{}
-		return e, row.Scan(&e.ID, sqlite.Time(&e.At), &e.ActorID, &e.Action, &e.TargetType, &e.TargetID, &e.Summary, &e.Before, &e.After)
-	})(s.q(ctx).QueryContext(ctx, `SELECT id, at, actor_id, action, target_type, target_id, summary, before, after FROM audit_log`+cond+
-		` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...))
+		return e, row.Scan(&e.ID, sqlite.Time(&e.At), &e.ActorID, &e.ActorName, &e.Action, &e.TargetType, &e.TargetID, &e.Summary, &e.Before, &e.After)
+	})(s.q(ctx).QueryContext(ctx, `SELECT a.id, a.at, a.actor_id, COALESCE(u.name, ''), a.action, a.target_type, a.target_id, a.summary, a.before, a.after
+		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id`+cond+` ORDER BY a.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...))
 	return list, total, err
 }

@@ -16,7 +16,7 @@ func TestAuditPage(t *testing.T) {
 	h.Must(200, "POST", path("/api/v1/users/%d/suspend", maker.User.ID), `{"reason":"tests the page"}`, coord.Token, nil)
 	cc := session(coord)
 	wantPage(t, h.page("/dashboard", "fr", cc), 200, `href="/dashboard/audit"`)
-	wantPage(t, h.page("/dashboard/audit", "fr", cc), 200, "Journal d’audit", "organisation.verify", "user.suspend", "tests the page")
+	wantPage(t, h.page("/dashboard/audit", "fr", cc), 200, "Journal d’audit", "organisation.verify", "user.suspend", "tests the page", "<td>Coord</td>", "\u00a0UTC")
 	p := h.page("/dashboard/audit?action=user.suspend", "fr", cc)
 	wantPage(t, p, 200, "user.suspend", `href="/api/v1/audit.csv?action=user.suspend&amp;limit=100&amp;offset=0"`)
 	if strings.Contains(p.Body, "organisation.verify</td>") {

@@ -277,6 +277,12 @@ func TestBrowserSignUp(t *testing.T) {
 					t.Fatalf("the card's thumbnail did not load: %v", err)
 				}
 				b.shot("library")
+				// Someone who forgot their password finds the way to ask for a
+				// link (this hub sends no mail, and says so).
+				b.logout()
+				b.next(`header a[href="/login"]`, `location.pathname === "/login"`, "the login page")
+				b.next(`a[href="/password-reset"]`, `location.pathname === "/password-reset"`, "the reset form")
+				b.shot("password-reset")
 			})
 		}
 	}
@@ -508,6 +514,12 @@ func TestBrowserJourney(t *testing.T) {
 					t.Fatalf("the table of places: %q", rows)
 				}
 				b.shot("coordinator-places")
+				// The audit trail: the verification and the routing run are in it.
+				b.do(chromedp.Navigate(b.base + "/dashboard/audit"))
+				if rows := b.text("table tbody"); !strings.Contains(rows, "organisation.verify") || !strings.Contains(rows, "routing.run") {
+					t.Fatalf("the audit trail: %q", rows)
+				}
+				b.shot("coordinator-audit")
 				b.logout()
 
 				// The maker claims, prints, hands over, checks and ships.
