@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -213,6 +215,13 @@ var roleMatrix = map[string]matrixEntry{
 	}, authorOrCoordinator(200)},
 }
 
+// ownersOnly are the routes where a member of an organisation is answered
+// otherwise than its owner, and how.
+var ownersOnly = map[string]int{
+	"POST /api/v1/organisations/:id/invitations": 403,
+	"GET /api/v1/organisations/:id/invitations":  403,
+}
+
 func TestRoleMatrix(t *testing.T) {
 	h := newTestHub(t, accounts.Options{})
 	callers := map[string]*caller{}
@@ -222,14 +231,23 @@ func TestRoleMatrix(t *testing.T) {
 	w := &world{hospitalOrg: callers["hospital"].User.Organisation.ID, author: callers["maker"]}
 	w.draft, _, w.draftFile = h.DraftWithFile(w.author)
 	w.prod = h.newProdWorld(w, callers["coordinator"], callers["hospital"])
+	// A member of the verified hospital (not its owner) shares what the
+	// hospital owns: every route answers them as it answers the hospital's
+	// owner, but for managing the organisation's members.
+	callers["member"] = h.NewMember(callers["hospital"])
 	for route, entry := range roleMatrix {
 		method, _, _ := strings.Cut(route, " ")
-		for _, k := range callerKinds {
+		want := maps.Clone(entry.want)
+		want["member"] = want["hospital"]
+		if s, ok := ownersOnly[route]; ok {
+			want["member"] = s
+		}
+		for _, k := range append(slices.Clone(callerKinds), "member") {
 			t.Run(route+"/"+k, func(t *testing.T) {
 				path, body, token := entry.prepare(h, callers[k], w)
 				r := h.Request(method, path, body, token, nil)
-				if r.StatusCode != entry.want[k] {
-					t.Fatalf("%s as %s: status %d, want %d; body %s", route, k, r.StatusCode, entry.want[k], r.Body)
+				if r.StatusCode != want[k] {
+					t.Fatalf("%s as %s: status %d, want %d; body %s", route, k, r.StatusCode, want[k], r.Body)
 				}
 				if r.StatusCode >= 400 && method != "HEAD" { // HEAD answers carry no body
 					errorOf(t, r)

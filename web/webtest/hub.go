@@ -246,3 +246,16 @@ func ErrorOf(t *testing.T, r *Response) (code, message string) {
 	}
 	return e.Error.Code, e.Error.Message
 }
+
+// NewMember adds a member (not an owner) to owner's organisation, as the
+// operator's tools can, and logs them in.
+func (h *Hub) NewMember(owner *Caller) *Caller {
+	h.T.Helper()
+	email := h.UniqueEmail("member")
+	u, err := h.Accounts.CreateUser(context.Background(), accounts.NewUser{Email: email, Password: "correct horse battery",
+		Name: "Member", Role: owner.User.Role, JoinOrganisation: owner.User.OrganisationID()})
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	return &Caller{Name: "member", User: u, Token: h.Login(email)}
+}
