@@ -2,8 +2,6 @@ package accounts
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"strings"
 	"time"
@@ -86,11 +84,10 @@ func (s *Service) Invite(ctx context.Context, orgID int64, in InviteInput, baseU
 	if err := s.mayMailLinks(baseURL); err != nil {
 		return nil, err
 	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
+	token, err := newSecret(invitePrefix)
+	if err != nil {
 		return nil, err
 	}
-	token := invitePrefix + base64.RawURLEncoding.EncodeToString(raw)
 	now := s.now()
 	return sqlite.InTxValue(ctx, s.db, func(ctx context.Context) (*Invitation, error) {
 		o, err := findOrganisationByID(ctx, s.q(ctx), orgID)
@@ -189,7 +186,7 @@ func (s *Service) signupInvited(ctx context.Context, in NewUser) (*makerhub.User
 		return nil, makerhub.Errorf(makerhub.EINVALID, "organisation must be left out when signing up with an invitation: you join the organisation that invited you.")
 	}
 	token := strings.TrimSpace(in.Invitation)
-	if !strings.HasPrefix(token, invitePrefix) || len(token) != len(invitePrefix)+43 {
+	if !wellFormed(token, invitePrefix) {
 		return nil, makerhub.Errorf(makerhub.EINVALID, "This is not an invitation link of this hub: copy the whole link from the e-mail, or ask for a new invitation.")
 	}
 	var inv *Invitation
@@ -249,7 +246,7 @@ func (s *Service) signupInvited(ctx context.Context, in NewUser) (*makerhub.User
 func (s *Service) InvitationByToken(ctx context.Context, token string) (*Invitation, string, error) {
 	token = strings.TrimSpace(token)
 	bad := makerhub.Errorf(makerhub.EINVALID, "This is not an invitation link of this hub: copy the whole link from the e-mail, or ask for a new invitation.")
-	if !strings.HasPrefix(token, invitePrefix) || len(token) != len(invitePrefix)+43 {
+	if !wellFormed(token, invitePrefix) {
 		return nil, "", bad
 	}
 	var orgName string

@@ -2,8 +2,6 @@ package accounts
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"strings"
 	"time"
@@ -104,11 +102,10 @@ func (s *Service) mayMailLinks(baseURL string) error {
 // sendReset stores a new link for userID and queues its message, in one
 // unit of work.
 func (s *Service) sendReset(ctx context.Context, userID, by int64, baseURL string, compose ResetMail) error {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
+	token, err := newSecret(resetPrefix)
+	if err != nil {
 		return err
 	}
-	token := resetPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	now := s.now()
 	var creator any
 	if by != 0 {
@@ -147,7 +144,7 @@ type PasswordReset struct {
 // which it is.
 func (s *Service) ConfirmPasswordReset(ctx context.Context, in PasswordReset) error {
 	in.Token = strings.TrimSpace(in.Token)
-	if !strings.HasPrefix(in.Token, resetPrefix) || len(in.Token) != len(resetPrefix)+43 {
+	if !wellFormed(in.Token, resetPrefix) {
 		return makerhub.Errorf(makerhub.EINVALID, "This is not a password reset link of this hub: copy the whole link from the e-mail, or ask for a new one.")
 	}
 	if n := utf8.RuneCountInString(in.NewPassword); n < MinPasswordLength {

@@ -71,11 +71,10 @@ func (s *Service) CreateToken(ctx context.Context, in NewAPIToken) (*CreatedToke
 
 // issueToken stores a new token for userID and returns it with its secret.
 func (s *Service) issueToken(ctx context.Context, userID int64, kind, name string, ttl time.Duration) (*CreatedToken, error) {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
+	secret, err := newSecret(tokenPrefix)
+	if err != nil {
 		return nil, err
 	}
-	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	now := s.now().UTC().Truncate(time.Millisecond)
 	expires := now.Add(ttl)
 	res, err := s.q(ctx).ExecContext(ctx, `INSERT INTO tokens (user_id, kind, name, hash, created_at, expires_at)
@@ -85,6 +84,22 @@ func (s *Service) issueToken(ctx context.Context, userID int64, kind, name strin
 	}
 	id, _ := res.LastInsertId()
 	return &CreatedToken{Token: Token{ID: id, Kind: kind, Name: name, CreatedAt: now, ExpiresAt: &expires}, Secret: secret}, nil
+}
+
+// newSecret returns prefix and 32 random bytes in base64url: a session or
+// API token, a reset link's or an invitation's token. The prefix tells
+// them apart, so that one kind is never taken for another.
+func newSecret(prefix string) (string, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	return prefix + base64.RawURLEncoding.EncodeToString(raw), nil
+}
+
+// wellFormed reports whether secret could be one newSecret(prefix) made.
+func wellFormed(secret, prefix string) bool {
+	return strings.HasPrefix(secret, prefix) && len(secret) == len(prefix)+43
 }
 
 func hashSecret(secret string) string {
@@ -141,7 +156,7 @@ func (s *Service) RevokeToken(ctx context.Context, id int64) error {
 // Authenticate returns the user a secret belongs to and the token's ID, or
 // EUNAUTHORIZED saying why the secret is not accepted.
 func (s *Service) Authenticate(ctx context.Context, secret string) (*makerhub.User, int64, error) {
-	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) != len(tokenPrefix)+43 {
+	if !wellFormed(secret, tokenPrefix) {
 		return nil, 0, makerhub.Errorf(makerhub.EUNAUTHORIZED, "The token is malformed: makerhub tokens start with %q; log in again or create an API token.", tokenPrefix)
 	}
 	hash := hashSecret(secret)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/makerhub/makerhub/accounts"
 	"github.com/makerhub/makerhub/internal/testenv"
-	"github.com/makerhub/makerhub/production/notify"
 	"github.com/makerhub/makerhub/web/webtest"
 )
 
@@ -17,12 +16,8 @@ import (
 // public address.
 func mailHub(t *testing.T, opts accounts.Options) (*testHub, *testenv.Mailpit) {
 	t.Helper()
-	mp := testenv.StartMailpit(t)
-	smtp, err := notify.ParseSMTP("smtp://"+mp.SMTP+"?tls=none", "makerhub <hub@makerhub.example>")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testHub{webtest.NewHubWithMail(t, opts, webtest.Mail{SMTP: smtp, PublicURL: "https://hub.example.org"})}, mp
+	h, mp := webtest.NewHubWithMailpit(t, opts)
+	return &testHub{h}, mp
 }
 
 var resetLink = regexp.MustCompile(`https://hub\.example\.org/password-reset/confirm\?token=(mhr_[A-Za-z0-9_-]{43})`)

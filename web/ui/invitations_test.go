@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/makerhub/makerhub/accounts"
-	"github.com/makerhub/makerhub/internal/testenv"
-	"github.com/makerhub/makerhub/production/notify"
 	"github.com/makerhub/makerhub/web/webtest"
 )
 
@@ -18,12 +16,8 @@ import (
 // sign-up form that names the fablab, joins it and lands on its dashboard;
 // members see no invite form; a broken link says so.
 func TestInvitationPages(t *testing.T) {
-	mp := testenv.StartMailpit(t)
-	smtp, err := notify.ParseSMTP("smtp://"+mp.SMTP+"?tls=none", "makerhub <hub@makerhub.example>")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &testHub{webtest.NewHubWithMail(t, accounts.Options{}, webtest.Mail{SMTP: smtp, PublicURL: "https://hub.example.org"})}
+	wh, mp := webtest.NewHubWithMailpit(t, accounts.Options{})
+	h := &testHub{wh}
 	owner := h.NewCaller("maker")
 	oc := session(owner)
 	fr := func(path string, values url.Values, cookies ...*http.Cookie) *response {

@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/makerhub/makerhub/accounts"
-	"github.com/makerhub/makerhub/internal/testenv"
-	"github.com/makerhub/makerhub/production/notify"
 	"github.com/makerhub/makerhub/web/webtest"
 )
 
@@ -17,12 +15,8 @@ import (
 // hub's public address, is refused a short password in French, sets a good
 // one and logs in with it. A hub without mail says so on the form.
 func TestPasswordResetPages(t *testing.T) {
-	mp := testenv.StartMailpit(t)
-	smtp, err := notify.ParseSMTP("smtp://"+mp.SMTP+"?tls=none", "makerhub <hub@makerhub.example>")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &testHub{webtest.NewHubWithMail(t, accounts.Options{}, webtest.Mail{SMTP: smtp, PublicURL: "https://hub.example.org/"})}
+	wh, mp := webtest.NewHubWithMailpit(t, accounts.Options{})
+	h := &testHub{wh}
 	nurse := h.NewCaller("hospital")
 	fr := func(path string, values url.Values) *response {
 		req := h.formRequest(path, values)

@@ -259,3 +259,16 @@ func (h *Hub) NewMember(owner *Caller) *Caller {
 	}
 	return &Caller{Name: "member", User: u, Token: h.Login(email)}
 }
+
+// NewHubWithMailpit is a hub that sends mail to a real mailpit started for
+// the test, with links to https://hub.example.org/ (the slash is trimmed); the test reads what
+// arrived from the mailpit.
+func NewHubWithMailpit(t testing.TB, opts accounts.Options) (*Hub, *testenv.Mailpit) {
+	t.Helper()
+	mp := testenv.StartMailpit(t)
+	smtp, err := notify.ParseSMTP("smtp://"+mp.SMTP+"?tls=none", "makerhub <hub@makerhub.example>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewHubWithMail(t, opts, Mail{SMTP: smtp, PublicURL: "https://hub.example.org/"}), mp
+}
